@@ -1,0 +1,20 @@
+# The verbs of the project. Scripts do the work; this file only names them.
+.PHONY: demo test lint services-up services-down bench clock
+
+demo:            ## run the standalone platform (no servers needed)
+	bash scripts/demo.sh
+
+test:            ## install everything, start Kafka + PostgreSQL, run ruff, mypy and pytest
+	bash scripts/test.sh
+
+lint:
+	uv run ruff check . && uv run mypy
+
+services-up:     ## start Kafka (KRaft) and PostgreSQL on loopback, idempotently
+	bash scripts/services-up.sh
+
+services-down:   ## stop only what services-up started
+	bash scripts/services-down.sh
+
+bench:
+	bash scripts/bench.sh

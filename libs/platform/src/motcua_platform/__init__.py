@@ -1,0 +1,1 @@
+"""Service defaults with no domain types: settings, database, outbox, transports, health."""

@@ -1,0 +1,89 @@
+"""Kafka transport on FastStream: an idempotent producer for the relay, subscribers per group."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Sequence
+from pathlib import Path
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.security import BaseSecurity, SASLScram512
+
+from motcua_platform.messaging.inbox import IdempotentConsumer
+from motcua_platform.messaging.types import InboundMessage, OutboundMessage
+from motcua_platform.settings import ServiceSettings
+
+
+def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    """acks=all + idempotence: a retried send never duplicates or reorders within a partition."""
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        client_id=settings.service_name,
+        security=_security(settings),
+        logger=None,
+    )
+
+
+def _security(settings: ServiceSettings) -> BaseSecurity | None:
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return None
+    context = ssl.create_default_context()
+    if settings.kafka_security_protocol == "SSL":
+        return BaseSecurity(ssl_context=context, use_ssl=True)
+    if not settings.kafka_sasl_username or not settings.kafka_sasl_password_file:
+        raise ValueError("SASL_SSL needs kafka_sasl_username and kafka_sasl_password_file")
+    password = Path(settings.kafka_sasl_password_file).read_text(encoding="utf-8").strip()
+    return SASLScram512(settings.kafka_sasl_username, password, ssl_context=context, use_ssl=True)
+
+
+class KafkaPublisher:
+    """Sends a batch without waiting per message, then waits for every acknowledgement."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self._broker = broker
+
+    async def publish_many(self, messages: Sequence[OutboundMessage]) -> None:
+        futures = [
+            await self._broker.publish(
+                m.value, m.topic, key=m.key.encode(), headers=m.headers, no_confirm=True
+            )
+            for m in messages
+        ]
+        await asyncio.gather(*futures)
+
+
+def subscribe(
+    broker: KafkaBroker,
+    *,
+    group: str,
+    topics: Sequence[str],
+    consumer: IdempotentConsumer,
+) -> None:
+    """Register one subscriber; offsets commit only after the consumer has finished a message."""
+
+    @broker.subscriber(
+        *topics,
+        group_id=group,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        max_poll_records=500,
+    )
+    async def _on_message(body: bytes, message: KafkaMessage) -> None:
+        raw = message.raw_message
+        record = raw[0] if isinstance(raw, tuple) else raw
+        await consumer.handle(
+            InboundMessage(
+                topic=record.topic,
+                key=record.key.decode() if record.key else None,
+                value=record.value or b"",
+                headers={k: v.decode() for k, v in (record.headers or ())},
+                partition=record.partition,
+                offset=record.offset,
+            )
+        )

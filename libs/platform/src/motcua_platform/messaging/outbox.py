@@ -1,0 +1,182 @@
+"""Transactional outbox: rows written with the business change, then relayed with retries.
+
+We wrote this rather than use faststream-outbox: that library is PostgreSQL-only, and the
+standalone mode needs the very same outbox on SQLite, relayed to the in-process bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from prometheus_client import Counter, Gauge
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from motcua_platform.messaging.types import OutboundMessage, Publisher
+
+log = logging.getLogger(__name__)
+
+RELAYED = Counter("motcua_outbox_relayed_total", "Outbox rows published", ["service"])
+RELAY_FAILURES = Counter("motcua_outbox_relay_failures_total", "Failed relay batches", ["service"])
+BACKLOG = Gauge("motcua_outbox_backlog", "Outbox rows not yet published", ["service"])
+OLDEST_AGE = Gauge(
+    "motcua_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"]
+)
+
+# Any constant works: it only has to be the same for every replica of one service's relay.
+_RELAY_LOCK_KEY = 7_462_001
+
+
+async def add_to_outbox(
+    session: AsyncSession, table: Table, messages: Sequence[OutboundMessage]
+) -> None:
+    """Stage messages in the caller's transaction; nothing leaves before it commits."""
+    if not messages:
+        return
+    now = datetime.now(UTC)
+    await session.execute(
+        insert(table),
+        [
+            {
+                "topic": m.topic,
+                "message_key": m.key,
+                "value": m.value,
+                "headers": json.dumps(m.headers),
+                "created_at": now,
+            }
+            for m in messages
+        ],
+    )
+
+
+class OutboxRelay:
+    """Moves committed outbox rows to the transport, oldest first, at least once."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        session_factory: async_sessionmaker[AsyncSession],
+        table: Table,
+        publisher: Publisher,
+        batch_size: int = 500,
+        poll_seconds: float = 0.05,
+        max_backoff_seconds: float = 5.0,
+    ) -> None:
+        self._service = service
+        self._sessions = session_factory
+        self._table = table
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._max_backoff = max_backoff_seconds
+        self._wakeup = asyncio.Event()
+
+    def nudge(self) -> None:
+        """Called after a commit that wrote rows, so the relay does not wait for its poll."""
+        self._wakeup.set()
+
+    async def relay_once(self) -> int:
+        """Publish one batch; returns the number of rows published (0 when idle)."""
+        t = self._table
+        async with self._sessions() as session, session.begin():
+            if session.get_bind().dialect.name == "postgresql":
+                # One relay at a time keeps the per-dossier order that Kafka keys promise.
+                got = await session.scalar(
+                    text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _RELAY_LOCK_KEY}
+                )
+                if not got:
+                    return 0
+            rows = (
+                await session.execute(
+                    select(t.c.id, t.c.topic, t.c.message_key, t.c.value, t.c.headers)
+                    .where(t.c.published_at.is_(None))
+                    .order_by(t.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            messages = [
+                OutboundMessage(r.topic, r.message_key, bytes(r.value), json.loads(r.headers))
+                for r in rows
+            ]
+            ids = [r.id for r in rows]
+            try:
+                await self._publisher.publish_many(messages)
+                failure: Exception | None = None
+            except Exception as exc:  # recorded below, then re-raised for the backoff loop
+                failure = exc
+            if failure is None:
+                await session.execute(
+                    update(t).where(t.c.id.in_(ids)).values(published_at=datetime.now(UTC))
+                )
+        if failure is not None:
+            RELAY_FAILURES.labels(self._service).inc()
+            await self._record_failure(ids, failure)
+            raise failure
+        RELAYED.labels(self._service).inc(len(rows))
+        return len(rows)
+
+    async def _record_failure(self, ids: list[int], exc: BaseException) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(self._table)
+                .where(self._table.c.id.in_(ids))
+                .values(attempts=self._table.c.attempts + 1, last_error=repr(exc)[:1000])
+            )
+
+    async def refresh_metrics(self) -> None:
+        t = self._table
+        async with self._sessions() as session:
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(t.c.created_at)).where(t.c.published_at.is_(None))
+                )
+            ).one()
+        BACKLOG.labels(self._service).set(count)
+        age = 0.0
+        if oldest is not None:
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            age = (datetime.now(UTC) - oldest).total_seconds()
+        OLDEST_AGE.labels(self._service).set(age)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until stopped; a broker outage only delays rows, with capped backoff."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                published = await self.relay_once()
+                failures = 0
+            except Exception:
+                failures += 1
+                delay = min(self._max_backoff, 0.1 * 2**failures) * (0.5 + random.random() / 2)
+                log.warning("outbox relay failed; retrying", extra={"retry_in": delay})
+                await _sleep_or_stop(stop, delay)
+                continue
+            if published == self._batch_size:
+                continue
+            self._wakeup.clear()
+            await _wait_any(stop, self._wakeup, self._poll_seconds)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
+
+
+async def _wait_any(stop: asyncio.Event, wakeup: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wakeup.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

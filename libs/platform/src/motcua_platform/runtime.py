@@ -1,0 +1,157 @@
+"""One service's moving parts, started and stopped together in the roles asked for.
+
+Roles let Kubernetes scale the parts separately (api, relay, consumer, timers) while the
+standalone mode runs every role of every service in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from motcua_platform.messaging.inbox import Handler, IdempotentConsumer
+from motcua_platform.messaging.outbox import OutboxRelay
+from motcua_platform.messaging.transport import Transport
+from motcua_platform.migrations import upgrade_head
+from motcua_platform.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Background = Callable[[asyncio.Event], Awaitable[None]]
+ALL_ROLES = frozenset({"api", "relay", "consumer", "timers"})
+
+
+@dataclass
+class Subscription:
+    topics: Sequence[str]
+    handlers: dict[str, Handler]
+
+
+@dataclass
+class ServiceRuntime:
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    migrations: Path
+    inbox: Table | None = None
+    outbox: Table | None = None
+    subscriptions: list[Subscription] = field(default_factory=list)
+    timers: list[Background] = field(default_factory=list)
+    app: FastAPI | None = None
+    relay: OutboxRelay | None = None
+    transport: Transport | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.settings.service_name
+
+    async def database_ready(self) -> bool:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+
+    async def broker_ready(self) -> bool:
+        return self.transport is not None and await self.transport.ready()
+
+    async def migrate(self) -> None:
+        await upgrade_head(self.engine, self.migrations)
+
+    def wire(self, transport: Transport, roles: frozenset[str] = ALL_ROLES) -> None:
+        """Register subscriptions and build the relay; call before `transport.start()`."""
+        self.transport = transport
+        if "consumer" in roles and self.inbox is not None:
+            for sub in self.subscriptions:
+                consumer = IdempotentConsumer(
+                    service=self.name,
+                    consumer=self.settings.group_id,
+                    session_factory=self.sessions,
+                    inbox=self.inbox,
+                    handlers=sub.handlers,
+                    dead_letters=transport.publisher,
+                    max_attempts=self.settings.consumer_max_attempts,
+                )
+                transport.subscribe(
+                    group=self.settings.group_id, topics=sub.topics, consumer=consumer
+                )
+        if self.outbox is not None:
+            self.relay = OutboxRelay(
+                service=self.name,
+                session_factory=self.sessions,
+                table=self.outbox,
+                publisher=transport.publisher,
+                batch_size=self.settings.relay_batch_size,
+                poll_seconds=self.settings.relay_poll_seconds,
+            )
+
+    def start_background(self, roles: frozenset[str] = ALL_ROLES) -> None:
+        self._stop.clear()
+        if "relay" in roles and self.relay is not None:
+            self._spawn(self.relay.run)
+        if "timers" in roles:
+            for timer in self.timers:
+                self._spawn(timer)
+
+    def _spawn(self, job: Background) -> None:
+        async def guarded() -> None:
+            while not self._stop.is_set():
+                try:
+                    await job(self._stop)
+                    return
+                except Exception:
+                    log.exception("background job crashed; restarting", extra={"svc": self.name})
+                    await asyncio.sleep(1.0)
+
+        self._tasks.append(asyncio.create_task(guarded()))
+
+    async def stop_background(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_service(
+    settings: ServiceSettings,
+    *,
+    migrations: Path,
+    inbox: Table | None,
+    outbox: Table | None,
+    title: str,
+    description: str,
+) -> ServiceRuntime:
+    """The parts every service shares: engine, sessions, runtime and an app with health."""
+    from motcua_platform.db import make_engine, make_session_factory
+    from motcua_platform.health import health_router
+
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    runtime = ServiceRuntime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        migrations=migrations,
+        inbox=inbox,
+        outbox=outbox,
+    )
+    app = FastAPI(title=title, version="1.0.0", description=description)
+    app.state.sessions = sessions
+    app.include_router(
+        health_router({"database": runtime.database_ready, "broker": runtime.broker_ready})
+    )
+    runtime.app = app
+    return runtime

@@ -1,0 +1,97 @@
+"""Run one service (some or all of its roles) against Kafka: the production entrypoint."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from motcua_platform.health import health_router
+from motcua_platform.messaging.kafka import make_broker
+from motcua_platform.messaging.transport import KafkaTransport
+from motcua_platform.runtime import ALL_ROLES, ServiceRuntime
+
+
+def parse_roles(raw: str) -> frozenset[str]:
+    roles = frozenset(r.strip() for r in raw.split(",") if r.strip())
+    unknown = roles - ALL_ROLES
+    if unknown or not roles:
+        raise SystemExit(f"unknown roles {sorted(unknown)}; choose from {sorted(ALL_ROLES)}")
+    return roles
+
+
+def ops_app(runtime: ServiceRuntime) -> FastAPI:
+    """For roles without the API: only health and metrics, for probes and scraping."""
+    app = FastAPI(title=f"motcua-{runtime.name} (vận hành)")
+    app.include_router(
+        health_router({"database": runtime.database_ready, "broker": runtime.broker_ready})
+    )
+    return app
+
+
+async def serve(
+    runtime: ServiceRuntime, *, roles: frozenset[str], host: str, port: int, migrate: bool
+) -> None:
+    transport = KafkaTransport(make_broker(runtime.settings))
+    if migrate:
+        await runtime.migrate()
+    runtime.wire(transport, roles)
+    await transport.start()
+    runtime.start_background(roles)
+    app = runtime.app if ("api" in roles and runtime.app is not None) else ops_app(runtime)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    try:
+        await server.serve()
+    finally:
+        await runtime.stop_background()
+        await transport.stop()
+        await runtime.close()
+
+
+def run_cli(
+    *,
+    prog: str,
+    build_runtime: Callable[[], ServiceRuntime],
+    default_port: int,
+    default_roles: str,
+    extra: dict[str, Callable[[ServiceRuntime], Awaitable[None]]] | None = None,
+) -> None:
+    """`serve` (Kafka), `migrate`, and any service-specific commands."""
+    import argparse
+
+    from motcua_platform.logs import configure_logging
+
+    parser = argparse.ArgumentParser(prog=prog)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("serve", help="chạy dịch vụ với Kafka")
+    run.add_argument("--roles", default=default_roles, help=f"trong {sorted(ALL_ROLES)}")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=default_port)
+    run.add_argument("--no-migrate", action="store_true")
+    sub.add_parser("migrate", help="nâng cấp lược đồ cơ sở dữ liệu")
+    for name in extra or {}:
+        sub.add_parser(name)
+    args = parser.parse_args()
+
+    runtime = build_runtime()
+    settings = runtime.settings
+    configure_logging(settings.service_name, level=settings.log_level, as_json=settings.log_json)
+    if args.command == "serve":
+        coro: Awaitable[None] = serve(
+            runtime,
+            roles=parse_roles(args.roles),
+            host=args.host,
+            port=args.port,
+            migrate=not args.no_migrate,
+        )
+    elif args.command == "migrate":
+        coro = runtime.migrate()
+    else:
+        coro = (extra or {})[args.command](runtime)
+    asyncio.run(coro)  # type: ignore[arg-type]

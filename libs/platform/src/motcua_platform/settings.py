@@ -1,0 +1,46 @@
+"""Typed settings shared by every service; unsafe combinations are refused at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Read from MOTCUA_* environment variables; each service may subclass it."""
+
+    model_config = SettingsConfigDict(env_prefix="MOTCUA_", extra="ignore")
+
+    service_name: str = "motcua"
+    environment: Literal["development", "test", "production"] = "development"
+    transport: Literal["kafka", "local"] = "kafka"
+    database_url: str = "sqlite+aiosqlite:///:memory:"
+    kafka_bootstrap: str = "127.0.0.1:39092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password_file: str | None = Field(
+        default=None, description="Path of a mounted secret; never the password itself"
+    )
+    local_bus_path: str = ".run/standalone/bus.db"
+    consumer_group: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+    otlp_endpoint: str | None = None
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_poll_seconds: float = Field(default=0.05, gt=0)
+    consumer_max_attempts: int = Field(default=5, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> ServiceSettings:
+        if self.environment == "production":
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("production needs PostgreSQL, not SQLite")
+            if self.transport != "kafka":
+                raise ValueError("production needs the Kafka transport")
+        return self
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or self.service_name

@@ -1,0 +1,1 @@
+"""Analytics: the provincial monitoring projections and dashboard."""

@@ -1,0 +1,1 @@
+"""Intake: the commune desk (clerks) and the citizen's window."""

@@ -1,0 +1,25 @@
+"""`motcua-intake serve|migrate|seed-pilot`."""
+
+from motcua_platform.runtime import ServiceRuntime
+from motcua_platform.serve import run_cli
+
+from intake.bootstrap import build_runtime, seed_tenants
+
+
+async def _seed_pilot(runtime: ServiceRuntime) -> None:
+    await runtime.migrate()
+    print(f"đã nạp {await seed_tenants(runtime)} đơn vị thí điểm")
+
+
+def main() -> None:
+    run_cli(
+        prog="motcua-intake",
+        build_runtime=build_runtime,
+        default_port=8001,
+        default_roles="api,relay,consumer",
+        extra={"seed-pilot": _seed_pilot},
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Translate integration events into outbox rows, in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from motcua_contracts.codec import encode
+from motcua_contracts.envelope import EventEnvelope
+from motcua_platform.messaging.outbox import add_to_outbox
+from motcua_platform.messaging.types import OutboundMessage
+from motcua_platform.telemetry import inject_headers
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.adapters.tables import outbox
+
+PRODUCER = "intake"
+
+
+async def stage_event(
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    dossier_id: str | None,
+    aggregate_version: int | None,
+    occurred_at: datetime,
+    payload: BaseModel,
+    schema_version: int = 1,
+) -> EventEnvelope:
+    envelope = EventEnvelope(
+        event_type=type(payload).__name__,
+        schema_version=schema_version,
+        occurred_at=occurred_at,
+        tenant_id=tenant_id,
+        dossier_id=dossier_id,
+        aggregate_version=aggregate_version,
+        producer=PRODUCER,
+        payload=payload.model_dump(mode="json"),
+    )
+    wire = encode(envelope)
+    # The outbox row keeps the trace context, so the relay's send continues this trace.
+    headers = inject_headers(dict(wire.headers))
+    await add_to_outbox(
+        session, outbox, [OutboundMessage(wire.topic, wire.key, wire.value, headers)]
+    )
+    return envelope

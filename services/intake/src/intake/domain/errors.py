@@ -1,0 +1,21 @@
+"""Rule violations with a stable machine code and a Vietnamese message for the clerk."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 422
+
+    def __init__(self, code: str, message_vi: str, *, field: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message_vi = message_vi
+        self.field = field
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409

@@ -1,0 +1,1 @@
+"""Notify: every message the friendly government sends."""

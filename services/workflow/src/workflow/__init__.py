@@ -1,0 +1,1 @@
+"""Workflow: the statutory clock running for every open dossier."""
