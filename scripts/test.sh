@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The one test command: installs what it needs, starts Kafka and PostgreSQL, then runs
+# ruff, mypy and pytest. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+started=$(date +%s)
+# shellcheck source=scripts/lib/uv.sh
+source scripts/lib/uv.sh
+
+echo "==> Python dependencies (uv sync --frozen)"
+"${UV[@]}" sync --frozen --quiet
+
+echo "==> Kafka and PostgreSQL"
+bash scripts/services-up.sh
+# shellcheck disable=SC1091
+source .run/services.env
+
+echo "==> ruff"
+"${UV[@]}" run --frozen ruff check .
+"${UV[@]}" run --frozen ruff format --check .
+echo "==> mypy"
+"${UV[@]}" run --frozen mypy
+
+echo "==> pytest"
+mkdir -p tests/artifacts
+"${UV[@]}" run --frozen pytest "$@"
+echo "==> all checks passed in $(( $(date +%s) - started )) s"
