@@ -1,0 +1,55 @@
+"""Due moments from a start moment, a procedure version and a tenant calendar.
+
+Counting rules (docs/clock.md explains the legal reasoning):
+- same day: the 15:00 rule (Civil Status Law 2014 art. 5(3), Decree 23/2015 art. 7);
+- working days, count_mode "end_of_day" (default): the period starts the day after
+  the day of receipt and ends at the close of office hours of its last working day
+  (Civil Code 2015 art. 147-148);
+- working days, count_mode "working_hours": N x hours_per_working_day working
+  hours from the moment of receipt;
+- working hours: N working hours from the moment of receipt.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .catalogue import ProcedureVersion, TimeLimit
+from .tenant_calendar import TenantCalendar
+
+
+def plan_w(
+    calendar: TenantCalendar, procedure: ProcedureVersion, limit: TimeLimit, start: datetime
+) -> tuple[int, int]:
+    """(W at start, W at the due moment) for a period that starts at `start`, no pauses."""
+    unit = limit.unit
+    if unit == "same_day":
+        return calendar.due_w_end_of_day(start, 0, procedure.cutoff_seconds)
+    if unit == "working_days":
+        if procedure.count_mode == "end_of_day":
+            return calendar.due_w_end_of_day(start, limit.amount, 0)
+        w0 = calendar.w_at(start)
+        return w0, w0 + limit.amount * calendar.unit_day_seconds
+    w0 = calendar.w_at(start)
+    return w0, w0 + limit.amount * 3600
+
+
+def compute_due(
+    received_at: datetime,
+    procedure: ProcedureVersion,
+    calendar: TenantCalendar,
+    verification: bool = False,
+) -> datetime:
+    """The due moment of a dossier with no pause, apology or extension yet.
+
+    The fast path used by intake for the appointment date on the receipt.
+    """
+    limit = procedure.limit(verification)
+    return calendar.moment_at(plan_w(calendar, procedure, limit, received_at)[1])
+
+
+def supplement_deadline(
+    calendar: TenantCalendar, requested_at: datetime, working_days: int
+) -> datetime:
+    """Close of the N-th working day after a supplement request (Civil Code art. 147)."""
+    return calendar.moment_at(calendar.due_w_end_of_day(requested_at, working_days, 0)[1])
