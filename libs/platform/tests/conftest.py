@@ -4,10 +4,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from motcua_platform.db import make_engine, make_session_factory
 from motcua_platform.testing import scratch_schema
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 metadata, outbox, inbox, effects = scratch_schema()
 

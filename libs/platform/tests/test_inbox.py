@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
-
 from motcua_platform.messaging.inbox import IdempotentConsumer, PermanentError
 from motcua_platform.messaging.types import InboundMessage
-
 from motcua_platform.testing import RecordingPublisher, scratch_schema
+from sqlalchemy import func, insert, select
 
 _, outbox, inbox, effects = scratch_schema()
 
@@ -18,8 +16,13 @@ def _message(event_id: str = "e1", event_type: str = "Happened") -> InboundMessa
 
 def _consumer(sessions, handler, dlq):  # type: ignore[no-untyped-def]
     return IdempotentConsumer(
-        service="test", consumer="g", session_factory=sessions, inbox=inbox,
-        handlers={"Happened": handler}, dead_letters=dlq, max_attempts=3,
+        service="test",
+        consumer="g",
+        session_factory=sessions,
+        inbox=inbox,
+        handlers={"Happened": handler},
+        dead_letters=dlq,
+        max_attempts=3,
         base_backoff_seconds=0.001,
     )
 

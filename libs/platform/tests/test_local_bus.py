@@ -3,13 +3,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import insert, select
-
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.local_bus import LocalBus
 from motcua_platform.messaging.types import OutboundMessage
-
-from motcua_platform.testing import RecordingPublisher, scratch_schema
+from motcua_platform.testing import scratch_schema
+from sqlalchemy import insert, select
 
 _, outbox, inbox, effects = scratch_schema()
 
@@ -33,14 +31,19 @@ async def _run_until(bus, consumer, sessions, expected: int) -> list[str]:  # ty
 
 
 async def test_in_order_once_and_a_restart_resumes_without_duplicates(
-    sessions, tmp_path: Path  # type: ignore[no-untyped-def]
+    sessions,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     async def handler(session, message) -> None:  # type: ignore[no-untyped-def]
         await session.execute(insert(effects).values(note=message.event_id))
 
     consumer = IdempotentConsumer(
-        service="test", consumer="g", session_factory=sessions, inbox=inbox,
-        handlers={"Happened": handler}, dead_letters=None,  # type: ignore[arg-type]
+        service="test",
+        consumer="g",
+        session_factory=sessions,
+        inbox=inbox,
+        handlers={"Happened": handler},
+        dead_letters=None,  # type: ignore[arg-type]
     )
     bus = LocalBus(tmp_path / "bus.db")
     await bus.start()

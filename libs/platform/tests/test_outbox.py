@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
-
 from motcua_platform.messaging.outbox import OutboxRelay, add_to_outbox
 from motcua_platform.messaging.types import OutboundMessage
-
 from motcua_platform.testing import RecordingPublisher, scratch_schema
+from sqlalchemy import func, select
 
 _, outbox, inbox, effects = scratch_schema()
 
@@ -17,7 +15,10 @@ def _msg(i: int) -> OutboundMessage:
 
 def _relay(sessions, publisher, batch: int = 500) -> OutboxRelay:  # type: ignore[no-untyped-def]
     return OutboxRelay(
-        service="test", session_factory=sessions, table=outbox, publisher=publisher,
+        service="test",
+        session_factory=sessions,
+        table=outbox,
+        publisher=publisher,
         batch_size=batch,
     )
 

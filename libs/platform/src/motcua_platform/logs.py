@@ -54,5 +54,6 @@ def configure_logging(service: str, *, level: str = "INFO", as_json: bool = True
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "faststream", "uvicorn.access"):
+    # Database drivers log bound parameters (personal data) at DEBUG: never below WARNING.
+    for noisy in ("aiokafka", "faststream", "uvicorn.access", "aiosqlite", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel("WARNING")
