@@ -1,0 +1,92 @@
+"""Run every benchmark under bench/ and merge their results into latest.json and latest.md.
+
+Each bench_*.py writes bench/results/<name>.json with figures {name, value, baseline, ratio,
+target}. Absolute numbers on a shared 2-core machine are noise; the ratios are the point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+
+def run(script: Path, quick: bool, timeout: float) -> tuple[int, float]:
+    args = [sys.executable, str(script), *(["--quick"] if quick else [])]
+    started = time.monotonic()
+    try:
+        code = subprocess.run(args, timeout=timeout, check=False).returncode
+    except subprocess.TimeoutExpired:
+        code = 124
+    return code, time.monotonic() - started
+
+
+def markdown(merged: dict[str, dict]) -> str:
+    lines = [
+        "| benchmark | figure | value | baseline | ratio | target |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name, result in merged.items():
+        for f in result.get("figures", []):
+            lines.append(
+                f"| {name} | {f['name']} | {_fmt(f.get('value'))} | {_fmt(f.get('baseline'))} "
+                f"| {_fmt(f.get('ratio'))} | {_fmt(f.get('target'))} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    scripts = sorted(HERE.glob("bench_*.py"))
+    if args.only:
+        scripts = [s for s in scripts if s.stem.removeprefix("bench_") in args.only]
+    merged: dict[str, dict] = {}
+    failures = []
+    for script in scripts:
+        name = script.stem.removeprefix("bench_")
+        print(f"==> {name}", flush=True)
+        code, seconds = run(script, args.quick, args.timeout)
+        result_file = RESULTS / f"{name}.json"
+        if code != 0 or not result_file.exists():
+            failures.append(name)
+            merged[name] = {"error": f"exit {code}", "seconds": round(seconds, 1), "figures": []}
+            continue
+        merged[name] = json.loads(result_file.read_text(encoding="utf-8"))
+        merged[name]["seconds"] = round(seconds, 1)
+    out = {
+        "generated_at": datetime.now(UTC).isoformat(),
+        "quick": args.quick,
+        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
+        "benchmarks": merged,
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    (RESULTS / "latest.md").write_text(markdown(merged), encoding="utf-8")
+    print(markdown(merged))
+    if failures:
+        print(f"failed: {failures}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
