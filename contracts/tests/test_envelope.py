@@ -4,12 +4,11 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from pydantic import ValidationError
-
 from motcua_contracts.codec import decode, decode_typed, encode
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events.dossiers_v1 import DossierReceived
 from motcua_contracts.topics import Topics
+from pydantic import ValidationError
 
 VN = timezone(timedelta(hours=7))
 

@@ -11,26 +11,15 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-
 from motcua_contracts.codec import decode_typed
 from motcua_contracts.events.dossiers_v1 import DossierReceived
 from motcua_contracts.topics import Topics
+
 from tests.integration.conftest import Platform
+from tests.support.dossiers import bearer, registration
 from tests.support.servers import kafka_ctl
 
 pytestmark = pytest.mark.integration
-
-
-def _dossier(i: int) -> dict[str, Any]:
-    return {
-        "procedure_code": "2.000884",
-        "channel": "counter",
-        "applicant": {
-            "full_name": "Lò Thị Hoa",
-            "id_number": f"0141950{i:05d}",
-            "phone": "0912345678",
-        },
-    }
 
 
 def _instant(text: str) -> datetime:
@@ -40,14 +29,18 @@ def _instant(text: str) -> datetime:
 async def _received_count(platform: Platform) -> int:
     async with httpx.AsyncClient(base_url=platform.url("analytics"), timeout=5) as client:
         rows = (
-            await client.get("/api/v1/indicators/received", params={"tenant_id": platform.tenant_id})
+            await client.get(
+                "/api/v1/indicators/received",
+                params={"tenant_id": platform.tenant_id},
+                headers=bearer("province_monitor", None),
+            )
         ).json()
     return sum(r["received"] for r in rows)
 
 
-async def _wait_for_count(platform: Platform, expected: int, timeout: float) -> float:
+async def _wait_for_count(platform: Platform, expected: int, within: float) -> float:
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+    while time.monotonic() - started < within:
         if await _received_count(platform) >= expected:
             return time.monotonic() - started
         await asyncio.sleep(0.1)
@@ -57,7 +50,9 @@ async def _wait_for_count(platform: Platform, expected: int, timeout: float) -> 
 async def _post(platform: Platform, i: int) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=platform.url("intake"), timeout=10) as client:
         response = await client.post(
-            f"/api/v1/communes/{platform.tenant_id}/dossiers", json=_dossier(i)
+            f"/api/v1/communes/{platform.tenant_id}/dossiers",
+            json=registration(i),
+            headers=bearer("clerk", platform.tenant_id),
         )
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
@@ -67,12 +62,16 @@ async def _events_of_tenant(bootstrap: str, tenant: str) -> list[tuple[Any, Any]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(Topics.DOSSIERS, p) for p in
-                      consumer.partitions_for_topic(Topics.DOSSIERS) or ()]
+        partitions = [
+            TopicPartition(Topics.DOSSIERS, p)
+            for p in consumer.partitions_for_topic(Topics.DOSSIERS) or ()
+        ]
         if not partitions:
             await consumer.topics()
-            partitions = [TopicPartition(Topics.DOSSIERS, p) for p in
-                          consumer.partitions_for_topic(Topics.DOSSIERS) or ()]
+            partitions = [
+                TopicPartition(Topics.DOSSIERS, p)
+                for p in consumer.partitions_for_topic(Topics.DOSSIERS) or ()
+            ]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
@@ -95,10 +94,10 @@ async def test_a_dossier_reaches_every_service_within_two_seconds(
     before = await _received_count(platform)
     dossier = await _post(platform, 1)
     assert re.fullmatch(r"000\.99\.99\.H50-\d{6}-\d{4}", dossier["code"])
-    elapsed = await _wait_for_count(platform, before + 1, timeout=10)
+    elapsed = await _wait_for_count(platform, before + 1, within=10)
     assert elapsed < 2.0, f"analytics took {elapsed:.2f}s"
 
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=5, headers=bearer("clerk", platform.tenant_id)) as client:
         base = f"/api/v1/communes/{platform.tenant_id}/dossiers/{dossier['dossier_id']}"
         for _ in range(50):
             clock = await client.get(platform.url("workflow") + base + "/clock")
@@ -121,7 +120,7 @@ async def test_a_redelivered_event_changes_nothing(
 ) -> None:
     await _post(platform, 2)
     settled = await _received_count(platform)
-    await _wait_for_count(platform, settled, timeout=10)
+    await _wait_for_count(platform, settled, within=10)
     events = await _events_of_tenant(kafka_bootstrap, platform.tenant_id)
     record, _ = events[-1]
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
@@ -156,6 +155,6 @@ async def test_a_broker_outage_of_thirty_seconds_loses_no_dossier(platform: Plat
     finally:
         kafka_ctl("start")
     assert posted >= 25
-    await _wait_for_count(platform, before + posted, timeout=120)
+    await _wait_for_count(platform, before + posted, within=120)
     await asyncio.sleep(1.0)
     assert await _received_count(platform) == before + posted

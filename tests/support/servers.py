@@ -85,8 +85,16 @@ class ServiceProcess:
         self.log_path = log_dir / f"{self.service}-{self.port}.log"
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", self.service, "serve", "--roles", self.roles,
-             "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                self.service,
+                "serve",
+                "--roles",
+                self.roles,
+                "--port",
+                str(self.port),
+            ],
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from motcua_contracts.events import dossiers_v1
+from motcua_contracts.events import clock_v1, dossiers_v1, notifications_v1, tenants_v1
 from motcua_contracts.topics import Topics
 
 
@@ -25,7 +25,38 @@ def _spec(model: type[BaseModel], version: int, topic: str) -> EventSpec:
 
 REGISTRY: dict[tuple[str, int], EventSpec] = {
     (s.event_type, s.schema_version): s
-    for s in (_spec(dossiers_v1.DossierReceived, 1, Topics.DOSSIERS),)
+    for s in (
+        _spec(dossiers_v1.DossierReceived, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.DossierAccepted, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.SupplementRequested, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.SupplementReceived, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.DossierRefused, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.DossierTransferred, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.DecisionMade, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.ResultReady, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.ResultReturned, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.DossierWithdrawn, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.SatisfactionRated, 1, Topics.DOSSIERS),
+        _spec(tenants_v1.TenantConfigured, 1, Topics.TENANTS),
+        _spec(clock_v1.ClockStarted, 1, Topics.CLOCK),
+        _spec(clock_v1.ClockPaused, 1, Topics.CLOCK),
+        _spec(clock_v1.ClockResumed, 1, Topics.CLOCK),
+        _spec(clock_v1.ThresholdReached, 1, Topics.CLOCK),
+        _spec(clock_v1.ApologyDue, 1, Topics.CLOCK),
+        _spec(clock_v1.DeadlineBreached, 1, Topics.CLOCK),
+        _spec(clock_v1.StepOverdue, 1, Topics.CLOCK),
+        _spec(clock_v1.ApologyIssued, 1, Topics.CLOCK),
+        _spec(clock_v1.DeadlineChanged, 1, Topics.CLOCK),
+        _spec(clock_v1.ClockCompleted, 1, Topics.CLOCK),
+        _spec(clock_v1.EscalationRaised, 1, Topics.CLOCK),
+        _spec(clock_v1.EscalationAcknowledged, 1, Topics.CLOCK),
+        _spec(clock_v1.EscalationRaisedUp, 1, Topics.CLOCK),
+        _spec(clock_v1.MorningDigestCompiled, 1, Topics.CLOCK),
+        _spec(clock_v1.CalendarChanged, 1, Topics.CLOCK),
+        _spec(notifications_v1.NotificationSent, 1, Topics.NOTIFICATIONS),
+        _spec(notifications_v1.NotificationFailed, 1, Topics.NOTIFICATIONS),
+        _spec(notifications_v1.NotificationPrinted, 1, Topics.NOTIFICATIONS),
+    )
 }
 
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import jwt
 import pytest
-
 from motcua_platform.auth import AuthError, verifier_for
 from motcua_platform.auth.dev_tokens import mint
 

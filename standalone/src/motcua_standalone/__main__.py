@@ -64,14 +64,17 @@ class Platform:
         self.transport = LocalTransport(self.bus)
         self.runtimes = build_runtimes(data_dir, **intake_overrides)
 
-    async def start(self, *, seed: bool = True) -> None:
+    async def start(self, *, seed: bool = True, only: set[str] | None = None) -> None:
+        """`only` starts a subset of the services (tests use it to simulate one being down)."""
         from intake.bootstrap import seed_tenants
 
         await self.bus.start()
+        if only is not None:
+            self.runtimes = {k: v for k, v in self.runtimes.items() if k in only}
         for runtime in self.runtimes.values():
             await runtime.migrate()
             runtime.wire(self.transport)
-        if seed:
+        if seed and "intake" in self.runtimes:
             await seed_tenants(self.runtimes["intake"])
         await self.transport.start()
         for runtime in self.runtimes.values():

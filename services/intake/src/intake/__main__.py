@@ -1,4 +1,6 @@
-"""`motcua-intake serve|migrate|seed-pilot`."""
+"""`motcua-intake serve|migrate|seed-pilot|dev-token`."""
+
+import sys
 
 from motcua_platform.runtime import ServiceRuntime
 from motcua_platform.serve import run_cli
@@ -12,6 +14,10 @@ async def _seed_pilot(runtime: ServiceRuntime) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["dev-token"]:
+        from intake.auth.dev_tokens import main as dev_token
+
+        raise SystemExit(dev_token(sys.argv[2:]))
     run_cli(
         prog="motcua-intake",
         build_runtime=build_runtime,

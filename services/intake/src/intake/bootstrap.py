@@ -4,31 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intake.adapters import repository as repo
+from intake.adapters import tenant_repo
+from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.adapters.tables import inbox, outbox
+from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
-from intake.entrypoints.api import router
+from intake.auth.verifier import TokenVerifier, verifier_from_settings
+from intake.entrypoints import api_dossiers, api_lifecycle, api_records, internal, public, tenants
+from intake.entrypoints.deps import IntakeDeps
 from intake.entrypoints.errors import install_error_handlers
 from intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 PILOT_TENANTS = Path(__file__).resolve().parent / "data" / "pilot_tenants.json"
+# Outside production only: links stay valid across restarts of a developer's machine.
+_DEV_LOOKUP_SECRET = b"motcua-development-lookup-secret-not-for-production"
 
 
-@dataclass
-class IntakeDeps:
-    sessions: async_sessionmaker[AsyncSession]
-    clock: Clock
-    statutory: StatutoryClock
-    after_commit: Callable[[], None]
+def _lookup_secret(settings: IntakeSettings) -> bytes:
+    if settings.lookup_secret_file:
+        return Path(settings.lookup_secret_file).read_bytes().strip()
+    return _DEV_LOOKUP_SECRET
 
 
 def build_runtime(
@@ -36,14 +37,21 @@ def build_runtime(
     *,
     clock: Clock | None = None,
     statutory: StatutoryClock | None = None,
+    verifier: TokenVerifier | None = None,
+    limiter: TokenBucketLimiter | None = None,
 ) -> ServiceRuntime:
+    settings = settings or IntakeSettings()
     runtime = build_service(
-        settings or IntakeSettings(),
+        settings,
         migrations=MIGRATIONS,
         inbox=inbox,
         outbox=outbox,
         title="motcua — Tiếp nhận và trả kết quả (intake)",
-        description="API của Bộ phận một cửa cấp xã: tiếp nhận hồ sơ, tra cứu, đánh giá.",
+        description=(
+            "API của Bộ phận một cửa cấp xã: tiếp nhận hồ sơ, quy trình giải quyết, giấy hẹn, "
+            "tra cứu công khai và đánh giá mức độ hài lòng. Mọi lỗi 4xx có mã ổn định "
+            "(`code`) và thông báo tiếng Việt theo từng trường."
+        ),
     )
     if statutory is None:
         from intake.adapters.statutory_clock import CatalogueClock
@@ -56,8 +64,21 @@ def build_runtime(
 
     app = runtime.app
     assert app is not None
-    app.state.deps = IntakeDeps(runtime.sessions, clock or SystemClock(), statutory, nudge_relay)
-    app.include_router(router)
+    app.state.deps = IntakeDeps(
+        sessions=runtime.sessions,
+        clock=clock or SystemClock(),
+        statutory=statutory,
+        verifier=verifier or verifier_from_settings(settings),
+        tokens=LookupTokens(_lookup_secret(settings)),
+        limiter=limiter
+        or TokenBucketLimiter(
+            rate_per_minute=settings.public_rate_per_minute, burst=settings.public_burst
+        ),
+        public_base_url=settings.public_base_url,
+        after_commit=nudge_relay,
+    )
+    for module in (api_dossiers, api_lifecycle, api_records, tenants, internal, public):
+        app.include_router(module.router)
     install_error_handlers(app)
     return runtime
 
@@ -68,7 +89,7 @@ async def seed_tenants(runtime: ServiceRuntime, path: Path = PILOT_TENANTS) -> i
     clock = SystemClock()
     async with runtime.sessions() as session, session.begin():
         for row in rows:
-            await repo.upsert_tenant(
+            await tenant_repo.upsert_tenant(
                 session,
                 {k: row[k] for k in ("tenant_id", "name_vi", "unit_type", "agency_code", "status")}
                 | {"config": row.get("config", {})},

@@ -1,6 +1,9 @@
 """Intake's settings: the platform defaults plus what only the desk needs."""
 
+from __future__ import annotations
+
 from motcua_platform.settings import ServiceSettings
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -10,3 +13,27 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     public_base_url: str = "http://127.0.0.1:8001"
     tenants_seed_file: str | None = None
+    # OpenID Connect: keys from the identity provider's JWKS (Keycloak: .../certs).
+    jwks_url: str | None = Field(default=None, description="https://... or file://...")
+    jwt_issuer: str | None = None
+    jwt_audience: str = "motcua"
+    jwt_tenant_claim: str = "tenant_id"
+    jwt_roles_claim: str = "roles"
+    dev_keys_dir: str | None = Field(default=None, description="Default: .run/dev-keys")
+    # The secret behind the citizens' look-up links: a mounted file in production.
+    lookup_secret_file: str | None = None
+    public_rate_per_minute: float = Field(default=30.0, gt=0)
+    public_burst: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_auth(self) -> IntakeSettings:
+        if self.environment == "production":
+            if not (self.jwks_url or "").startswith("https://"):
+                raise ValueError("production needs an https:// JWKS URL (MOTCUA_INTAKE_JWKS_URL)")
+            if not self.jwt_issuer:
+                raise ValueError("production needs the token issuer (MOTCUA_INTAKE_JWT_ISSUER)")
+            if not self.lookup_secret_file:
+                raise ValueError("production needs MOTCUA_INTAKE_LOOKUP_SECRET_FILE")
+        elif self.jwks_url and not self.jwks_url.startswith(("https://", "file://")):
+            raise ValueError("the JWKS URL must be https:// or file://")
+        return self

@@ -3,17 +3,58 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-import motcua_clock as mc
-
-from intake.application.ports import ProcedureTerms
+from intake.application.ports import ProcedureInfo, ProcedureStep, ProcedureTerms
 from intake.domain.errors import DomainError
 
 
+def _unknown_procedure() -> DomainError:
+    return DomainError(
+        "procedure.unknown",
+        "Không tìm thấy thủ tục hành chính có mã này, hoặc thủ tục chưa có hiệu lực.",
+        field="procedure_code",
+    )
+
+
 class CatalogueClock:
+    """Loads the catalogue and national calendar on first use (start-up stays cheap)."""
+
     def __init__(self) -> None:
-        self._catalogue = mc.load_catalogue()
-        self._calendar = mc.load_calendar()
+        self._catalogue: Any = None
+        self._calendar: Any = None
+
+    def _load(self) -> tuple[Any, Any]:
+        if self._catalogue is None:
+            import motcua_clock as mc
+
+            self._catalogue = mc.load_catalogue()
+            self._calendar = mc.load_calendar()
+        return self._catalogue, self._calendar
+
+    def _tenant_calendar(self, tenant_config: dict[str, object]) -> Any:
+        import motcua_clock as mc
+
+        _, national = self._load()
+        # Office hours, closures and extra working days come from the tenant's own config.
+        return national.for_tenant(mc.TenantConfig.from_dict(tenant_config))
+
+    def _version(self, code: str, at: datetime | None, version: str | None = None) -> Any:
+        import motcua_clock as mc
+
+        catalogue, _ = self._load()
+        try:
+            if version is not None:
+                return catalogue.get(code, version)
+            return catalogue.version_at(code, at)
+        except (mc.UnknownProcedure, mc.NoVersionInForce) as exc:
+            raise _unknown_procedure() from exc
+
+    def _due(self, version: Any, start: datetime, config: dict[str, object], verify: bool) -> Any:
+        import motcua_clock as mc
+
+        # The appointment on the receipt: no pause or apology yet (workflow owns those).
+        return mc.compute_due(start, version, self._tenant_calendar(config), verification=verify)
 
     def terms_for(
         self,
@@ -23,19 +64,40 @@ class CatalogueClock:
         tenant_config: dict[str, object],
         verification: bool,
     ) -> ProcedureTerms:
-        try:
-            version = self._catalogue.version_at(procedure_code, received_at)
-        except (mc.UnknownProcedure, mc.NoVersionInForce) as exc:
-            raise DomainError(
-                "procedure.unknown",
-                "Không tìm thấy thủ tục hành chính có mã này, hoặc thủ tục chưa có hiệu lực.",
-                field="procedure_code",
-            ) from exc
-        calendar = mc.tenant_calendar_from_config(self._calendar, tenant_config)
-        snapshot = mc.compute_clock(received_at, version, calendar, verification=verification)
-        return ProcedureTerms(
-            procedure_code=version.code,
-            procedure_version=version.version,
-            field_code=version.field_code,
-            due_at=snapshot.due_at,
-        )
+        version = self._version(procedure_code, received_at)
+        due = self._due(version, received_at, tenant_config, verification)
+        return ProcedureTerms(procedure=_info(version), due_at=due)
+
+    def due_from(
+        self,
+        *,
+        procedure_code: str,
+        procedure_version: str,
+        start: datetime,
+        tenant_config: dict[str, object],
+        verification: bool,
+    ) -> datetime:
+        version = self._version(procedure_code, None, procedure_version)
+        return self._due(version, start, tenant_config, verification)  # type: ignore[no-any-return]
+
+    def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo:
+        return _info(self._version(procedure_code, None, procedure_version))
+
+
+def _info(version: Any) -> ProcedureInfo:
+    return ProcedureInfo(
+        code=version.code,
+        version=version.version,
+        name_vi=version.name_vi,
+        field_code=version.field_code,
+        field_vi=version.field_vi,
+        time_limit_vi=version.time_limit.label_vi(),
+        steps=tuple(ProcedureStep(s.key, s.name_vi, s.actor_vi) for s in version.steps),
+        practices=tuple(sorted(version.practices)),
+        fees_vi=tuple(
+            f"{f.name_vi}: {f.amount_vnd:,} đồng".replace(",", ".")
+            if f.amount_vnd is not None
+            else f"{f.name_vi}: {f.rule_vi}"
+            for f in version.fees
+        ),
+    )

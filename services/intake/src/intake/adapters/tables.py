@@ -3,8 +3,10 @@
 from motcua_platform.messaging.tables import inbox_table, outbox_table
 from motcua_platform.sqltypes import UtcDateTime
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
+    Index,
     Integer,
     MetaData,
     String,
@@ -15,6 +17,7 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# The registry of commune-level units (tenants); intake owns it for now.
 tenants = Table(
     "tenants",
     metadata,
@@ -41,11 +44,82 @@ dossiers = Table(
     Column("version", Integer, nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
     Column("due_at", UtcDateTime(), nullable=False),
-    # Personal data stays in intake; events never carry it.
+    Column("verification_required", Boolean, nullable=False, server_default="0"),
+    Column("accepted_at", UtcDateTime(), nullable=True),
+    Column("supplements_requested", Integer, nullable=False, server_default="0"),
+    Column("missing_items", Text, nullable=True),  # JSON list
+    Column("reason_codes", Text, nullable=True),  # JSON list: refusal or decision
+    Column("reason_text", Text, nullable=True),
+    Column("decision", String(10), nullable=True),
+    Column("handler_unit_id", String(100), nullable=True),
+    Column("handler_official_id", String(100), nullable=True),
+    Column("completed_at", UtcDateTime(), nullable=True),  # result ready, refused, withdrawn
+    Column("returned_at", UtcDateTime(), nullable=True),
+    Column("return_method", String(10), nullable=True),
+    Column("returned_to", String(200), nullable=True),
+    Column("apology_new_due_at", UtcDateTime(), nullable=True),
+    Column("rated", Boolean, nullable=False, server_default="0"),
+    Column("documents", Text, nullable=False, server_default="[]"),  # JSON checklist
+    # Personal data stays in intake; events never carry it, logs never show it.
     Column("applicant_name", String(200), nullable=False),
+    Column("applicant_name_folded", String(200), nullable=False, server_default=""),
     Column("applicant_id_number", String(12), nullable=False),
+    Column("applicant_dob", Date, nullable=True),
     Column("applicant_phone", String(20), nullable=False),
     Column("applicant_email", String(200), nullable=True),
+    Column("applicant_address", String(500), nullable=True),
+    # The citizen's link: token = HMAC(secret, nonce); only its hash is searchable.
+    Column("lookup_nonce", String(64), nullable=True),
+    Column("lookup_hash", String(64), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=True),
+    Index("ix_dossiers_tenant_received", "tenant_id", "received_at", "dossier_id"),
+    Index("ix_dossiers_tenant_status", "tenant_id", "status"),
+    Index("ix_dossiers_tenant_due", "tenant_id", "due_at"),
+    Index("uq_dossiers_lookup_hash", "lookup_hash", unique=True),
+)
+
+# The control sheet: one row per step and hand-over (Form 05 / Form 06).
+dossier_steps = Table(
+    "dossier_steps",
+    metadata,
+    Column("dossier_id", String(36), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("status_after", String(30), nullable=False),
+    Column("sender", String(100), nullable=True),
+    Column("receiver", String(100), nullable=True),
+    Column("step_key", String(40), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("timeliness", String(10), nullable=True),  # early | on_time | late
+)
+
+# Who changed what, when, old and new values (no personal data in values).
+dossier_audit = Table(
+    "dossier_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dossier_id", String(36), nullable=False, index=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+)
+
+satisfaction_ratings = Table(
+    "satisfaction_ratings",
+    metadata,
+    Column("dossier_id", String(36), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("rated_at", UtcDateTime(), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("source", String(10), nullable=False),
+    Column("criteria", Text, nullable=False, server_default="{}"),
+    Column("comment", Text, nullable=True),
 )
 
 dossier_sequences = Table(

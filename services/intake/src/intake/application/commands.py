@@ -1,10 +1,12 @@
-"""Commands are imperative: what a clerk asks the desk to do."""
+"""Commands are imperative: what a clerk (or citizen) asks the desk to do."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from intake.domain.dossier import Applicant, Channel
+from intake.domain.applicant import Applicant
+from intake.domain.dossier import Channel, Document
+from intake.domain.satisfaction import SatisfactionLevel
 
 
 @dataclass(frozen=True)
@@ -13,5 +15,48 @@ class RegisterDossier:
     procedure_code: str
     channel: Channel
     applicant: Applicant
+    documents: tuple[Document, ...]
     verification_required: bool = False
     idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestSupplement:
+    missing_items: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RefuseDossier:
+    reason_codes: tuple[str, ...]
+    reason_text: str
+
+
+@dataclass(frozen=True)
+class TransferDossier:
+    to_unit_id: str | None
+    to_official_id: str | None
+    step_key: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DecideDossier:
+    approved: bool
+    reason_codes: tuple[str, ...] = ()
+    reason_text: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    method: str  # counter | postal | online
+    to_applicant: bool = True
+    recipient_name: str | None = None  # an authorised person; stays in intake
+
+
+@dataclass(frozen=True)
+class RateSatisfaction:
+    level: SatisfactionLevel
+    source: str  # link | kiosk
+    criteria: dict[str, int] = field(default_factory=dict)
+    comment: str | None = None

@@ -2,19 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ProcedureStep:
+    key: str
+    name_vi: str
+    actor_vi: str = ""
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """What the desk and the citizen's page show about one procedure version."""
+
+    code: str
+    version: str
+    name_vi: str
+    field_code: str
+    field_vi: str
+    time_limit_vi: str
+    steps: tuple[ProcedureStep, ...] = ()
+    practices: tuple[str, ...] = ()
+    fees_vi: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
 class ProcedureTerms:
     """The procedure version in force at receipt and the appointment computed from it."""
 
-    procedure_code: str
-    procedure_version: str
-    field_code: str
+    procedure: ProcedureInfo
     due_at: datetime
+
+    @property
+    def procedure_code(self) -> str:
+        return self.procedure.code
+
+    @property
+    def procedure_version(self) -> str:
+        return self.procedure.version
+
+    @property
+    def field_code(self) -> str:
+        return self.procedure.field_code
 
 
 class StatutoryClock(Protocol):
@@ -25,4 +57,20 @@ class StatutoryClock(Protocol):
         received_at: datetime,
         tenant_config: dict[str, object],
         verification: bool,
-    ) -> ProcedureTerms: ...
+    ) -> ProcedureTerms:
+        """The version in force at `received_at` and the due moment counted from it."""
+        ...
+
+    def due_from(
+        self,
+        *,
+        procedure_code: str,
+        procedure_version: str,
+        start: datetime,
+        tenant_config: dict[str, object],
+        verification: bool,
+    ) -> datetime:
+        """The due moment of a recorded version counted from `start` (after a supplement)."""
+        ...
+
+    def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo: ...

@@ -7,37 +7,52 @@ import json
 import uuid
 from dataclasses import asdict
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from motcua_contracts.events.dossiers_v1 import DossierReceived
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters import repository as repo
+from intake.adapters import dossier_repo, history_repo, tenant_repo
 from intake.adapters.events import stage_event
+from intake.adapters.history_repo import StepRow
+from intake.adapters.records import DossierRecord
 from intake.application.commands import RegisterDossier
+from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
-from intake.domain.dossier import Registration, format_dossier_code
-from intake.domain.errors import Conflict, NotFound
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from intake.domain.access import Principal, TenantScope
+from intake.domain.applicant import fold
+from intake.domain.dossier import format_dossier_code
+from intake.domain.errors import Conflict, DomainError, NotFound
+from intake.domain.lifecycle import Status
+from intake.domain.time import VN
 
 
 async def register_dossier(
-    session: AsyncSession, cmd: RegisterDossier, *, now: datetime, clock: StatutoryClock
-) -> Registration:
+    session: AsyncSession,
+    cmd: RegisterDossier,
+    *,
+    actor: Principal,
+    scope: TenantScope,
+    now: datetime,
+    clock: StatutoryClock,
+    tokens: LookupTokens,
+) -> DossierRecord:
     """Validates, numbers and stores the dossier and stages `DossierReceived`."""
-    cmd.applicant.validate()
+    applicant = cmd.applicant.checked(now.astimezone(VN).date())
+    if not cmd.documents:
+        raise DomainError(
+            "documents.required", "Cần kê khai ít nhất một thành phần hồ sơ.", field="documents"
+        )
     request_hash = _hash(cmd)
     if cmd.idempotency_key:
-        earlier = await repo.find_idempotent(session, cmd.tenant_id, cmd.idempotency_key)
+        earlier = await dossier_repo.find_idempotent(session, cmd.tenant_id, cmd.idempotency_key)
         if earlier is not None:
-            if earlier.request_hash != request_hash:
+            if earlier[0] != request_hash:
                 raise Conflict(
                     "idempotency_key.reused",
                     "Khóa Idempotency-Key đã được dùng cho một yêu cầu khác.",
                 )
-            return await repo.get_registration(session, cmd.tenant_id, earlier.dossier_id)
-    tenant = await repo.get_tenant(session, cmd.tenant_id)
+            return await dossier_repo.get_dossier(session, scope, cmd.tenant_id, earlier[1])
+    tenant = await tenant_repo.get_tenant(session, cmd.tenant_id, cached=True)
     if tenant is None:
         raise NotFound("tenant.unknown", "Không tìm thấy đơn vị hành chính cấp xã này.")
     terms = clock.terms_for(
@@ -47,43 +62,70 @@ async def register_dossier(
         verification=cmd.verification_required,
     )
     local_day = now.astimezone(VN).date()
-    sequence = await repo.next_sequence(session, cmd.tenant_id, local_day)
-    registration = Registration(
-        dossier_id=str(uuid.uuid4()),
+    sequence = await tenant_repo.next_sequence(session, cmd.tenant_id, local_day)
+    dossier_id = str(uuid.uuid4())
+    code = format_dossier_code(tenant.agency_code, local_day, sequence)
+    nonce = tokens.new_nonce()
+    values = {
+        "dossier_id": dossier_id,
+        "tenant_id": cmd.tenant_id,
+        "code": code,
+        "procedure_code": terms.procedure_code,
+        "procedure_version": terms.procedure_version,
+        "field_code": terms.field_code,
+        "channel": cmd.channel.value,
+        "status": Status.RECEIVED.value,
+        "version": 1,
+        "received_at": now,
+        "due_at": terms.due_at,
+        "verification_required": cmd.verification_required,
+        "documents": [
+            {"name": d.name, "form": d.form.value, "copies": d.copies} for d in cmd.documents
+        ],
+        "applicant_name": applicant.full_name,
+        "applicant_name_folded": fold(applicant.full_name),
+        "applicant_id_number": applicant.id_number,
+        "applicant_dob": applicant.date_of_birth,
+        "applicant_phone": applicant.phone,
+        "applicant_email": applicant.email,
+        "applicant_address": applicant.address,
+        "lookup_nonce": nonce,
+        "lookup_hash": tokens.hash(tokens.token(nonce)),
+        "updated_at": now,
+    }
+    await dossier_repo.insert_dossier(session, values)
+    await history_repo.add_step(
+        session,
+        dossier_id=dossier_id,
         tenant_id=cmd.tenant_id,
-        code=format_dossier_code(tenant.agency_code, local_day, sequence),
-        procedure_code=terms.procedure_code,
-        procedure_version=terms.procedure_version,
-        field_code=terms.field_code,
-        channel=cmd.channel,
-        received_at=now,
-        due_at=terms.due_at,
+        step=StepRow(
+            1, now, "register", Status.RECEIVED.value, None, actor.subject, None, None, "on_time"
+        ),
     )
-    await repo.insert_dossier(session, registration, cmd.applicant)
     if cmd.idempotency_key:
-        await repo.remember_idempotent(
-            session, cmd.tenant_id, cmd.idempotency_key, request_hash, registration.dossier_id, now
+        await dossier_repo.remember_idempotent(
+            session, cmd.tenant_id, cmd.idempotency_key, request_hash, dossier_id, now
         )
     await stage_event(
         session,
         tenant_id=cmd.tenant_id,
-        dossier_id=registration.dossier_id,
+        dossier_id=dossier_id,
         aggregate_version=1,
         occurred_at=now,
         payload=DossierReceived(
-            dossier_code=registration.code,
-            procedure_code=registration.procedure_code,
-            procedure_version=registration.procedure_version,
-            field_code=registration.field_code,
-            channel=registration.channel.value,  # type: ignore[arg-type]
-            received_at=registration.received_at,
-            due_at=registration.due_at,
+            dossier_code=code,
+            procedure_code=terms.procedure_code,
+            procedure_version=terms.procedure_version,
+            field_code=terms.field_code,
+            channel=cmd.channel.value,  # type: ignore[arg-type]
+            received_at=now,
+            due_at=terms.due_at,
             receiving_tenant_id=cmd.tenant_id,
             resolving_tenant_id=cmd.tenant_id,
             verification_required=cmd.verification_required,
         ),
     )
-    return registration
+    return DossierRecord.from_values(values)
 
 
 def _hash(cmd: RegisterDossier) -> str:

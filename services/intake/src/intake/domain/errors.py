@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DomainError(Exception):
     status = 422
@@ -19,3 +21,36 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class Unauthenticated(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("rate_limited", "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút.")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class InvalidTransition(Conflict):
+    """The action is not allowed from the dossier's current state; lists what is."""
+
+    def __init__(self, status: str, action: str, allowed: Sequence[str]) -> None:
+        super().__init__(
+            "dossier.invalid_transition",
+            f"Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “{status}”.",
+        )
+        self.current_status = status
+        self.action = action
+        self.allowed = list(allowed)
+
+
+def dossier_not_found() -> NotFound:
+    return NotFound("dossier.not_found", "Không tìm thấy hồ sơ.")

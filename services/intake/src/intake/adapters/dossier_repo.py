@@ -1,0 +1,122 @@
+"""Dossier rows. Every read takes a TenantScope: tenant isolation lives here, not only in routes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.adapters.records import DossierRecord
+from intake.adapters.tables import dossiers, idempotency_keys
+from intake.domain.access import TenantScope
+from intake.domain.errors import Conflict, dossier_not_found
+
+_JSON_COLUMNS = ("missing_items", "reason_codes", "documents")
+
+
+def scoped(scope: TenantScope, tenant_id: str | None = None) -> list[Any]:
+    """WHERE clauses that keep a query inside the communes the caller may see."""
+    clauses: list[Any] = []
+    if scope.tenant_ids is not None:
+        clauses.append(dossiers.c.tenant_id.in_(sorted(scope.tenant_ids)))
+    if tenant_id is not None:
+        clauses.append(dossiers.c.tenant_id == tenant_id)
+    return clauses
+
+
+async def insert_dossier(session: AsyncSession, values: dict[str, Any]) -> None:
+    # Parameters apart from the statement: SQLAlchemy reuses the compiled INSERT.
+    await session.execute(insert(dossiers), _encode(values))
+
+
+async def get_dossier(
+    session: AsyncSession, scope: TenantScope, tenant_id: str, dossier_id: str
+) -> DossierRecord:
+    row = (
+        await session.execute(
+            select(dossiers).where(dossiers.c.dossier_id == dossier_id, *scoped(scope, tenant_id))
+        )
+    ).first()
+    if row is None:
+        raise dossier_not_found()
+    return DossierRecord.from_row(row)
+
+
+async def update_dossier(
+    session: AsyncSession, dossier_id: str, expected_version: int, values: dict[str, Any]
+) -> None:
+    """Optimistic concurrency: two clerks acting at once cannot both win."""
+    result = await session.execute(
+        update(dossiers)
+        .where(dossiers.c.dossier_id == dossier_id, dossiers.c.version == expected_version)
+        .values(**_encode(values))
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "dossier.concurrent_update",
+            "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.",
+        )
+
+
+async def find_by_lookup_hash(session: AsyncSession, lookup_hash: str) -> DossierRecord | None:
+    """The citizen's link: no tenant scope, the unguessable token is the authority."""
+    row = (
+        await session.execute(select(dossiers).where(dossiers.c.lookup_hash == lookup_hash))
+    ).first()
+    return None if row is None else DossierRecord.from_row(row)
+
+
+async def find_by_code(session: AsyncSession, code: str) -> DossierRecord | None:
+    row = (await session.execute(select(dossiers).where(dossiers.c.code == code))).first()
+    return None if row is None else DossierRecord.from_row(row)
+
+
+async def find_by_id_unscoped(session: AsyncSession, dossier_id: str) -> DossierRecord | None:
+    """Service-to-service only (notify's contact look-up), authorised by role."""
+    row = (
+        await session.execute(select(dossiers).where(dossiers.c.dossier_id == dossier_id))
+    ).first()
+    return None if row is None else DossierRecord.from_row(row)
+
+
+async def find_idempotent(
+    session: AsyncSession, tenant_id: str, key: str
+) -> tuple[str, str] | None:
+    row = (
+        await session.execute(
+            select(idempotency_keys.c.request_hash, idempotency_keys.c.dossier_id).where(
+                idempotency_keys.c.tenant_id == tenant_id, idempotency_keys.c.key == key
+            )
+        )
+    ).first()
+    return None if row is None else (row.request_hash, row.dossier_id)
+
+
+async def remember_idempotent(
+    session: AsyncSession,
+    tenant_id: str,
+    key: str,
+    request_hash: str,
+    dossier_id: str,
+    now: datetime,
+) -> None:
+    await session.execute(
+        insert(idempotency_keys).values(
+            tenant_id=tenant_id,
+            key=key,
+            request_hash=request_hash,
+            dossier_id=dossier_id,
+            created_at=now,
+        )
+    )
+
+
+def _encode(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for key in _JSON_COLUMNS:
+        if key in out and not isinstance(out[key], str | None):
+            out[key] = json.dumps(out[key], ensure_ascii=False)
+    return out

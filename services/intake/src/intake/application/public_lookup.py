@@ -1,0 +1,122 @@
+"""The citizen's window: find a dossier by its link token, or by code + phone's last 4 digits."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.adapters import dossier_repo, history_repo
+from intake.adapters.records import DossierRecord
+from intake.application.lookup_tokens import LookupTokens
+from intake.application.ports import ProcedureStep, StatutoryClock
+from intake.domain.applicant import mask_name
+from intake.domain.lifecycle import STATUS_VI, Status
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name_vi: str
+    state: str  # done | now | todo
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """Everything the public page shows: no personal data beyond a masked name."""
+
+    token: str
+    code: str
+    masked_name: str
+    procedure_name: str
+    status_vi: str
+    finished: bool
+    milestones: tuple[Milestone, ...]
+    received_at: datetime
+    due_at: datetime
+    late: bool
+    apology_new_due_at: datetime | None
+    can_rate: bool
+    rated: bool
+
+
+# Without procedure steps in the catalogue, the generic lifecycle is shown.
+_GENERIC = (
+    ProcedureStep("tiep_nhan", "Tiếp nhận, kiểm tra hồ sơ"),
+    ProcedureStep("xu_ly", "Giải quyết hồ sơ"),
+    ProcedureStep("ky_duyet", "Phê duyệt kết quả"),
+    ProcedureStep("tra_ket_qua", "Trả kết quả"),
+)
+
+
+def _current(status: Status, keys: list[str], last_key: str | None) -> int:
+    """Index of the step in progress; len(keys) when every step is done."""
+    last = len(keys) - 1
+    if status is Status.RETURNED:
+        return len(keys)
+    if status in (Status.DECIDED, Status.RESULT_READY):
+        return last
+    if status is Status.IN_PROGRESS:
+        return keys.index(last_key) if last_key in keys else min(1, last)
+    if status is Status.ACCEPTED:
+        return min(1, last)
+    return 0
+
+
+async def find_by_token(
+    session: AsyncSession, tokens: LookupTokens, token: str
+) -> DossierRecord | None:
+    if not 16 <= len(token) <= 64:
+        return None
+    return await dossier_repo.find_by_lookup_hash(session, tokens.hash(token))
+
+
+async def find_by_code_and_phone(
+    session: AsyncSession, code: str, last4: str
+) -> DossierRecord | None:
+    record = await dossier_repo.find_by_code(session, code.strip())
+    if record is None or not hmac.compare_digest(record.applicant_phone[-4:], last4):
+        return None
+    return record
+
+
+async def public_view(
+    session: AsyncSession,
+    record: DossierRecord,
+    *,
+    tokens: LookupTokens,
+    clock: StatutoryClock,
+    now: datetime,
+) -> PublicView:
+    procedure = clock.procedure(record.procedure_code, record.procedure_version)
+    sheet = await history_repo.steps_of(session, record.tenant_id, record.dossier_id)
+    last_key = next((s.step_key for s in reversed(sheet) if s.step_key), None)
+    steps = procedure.steps or _GENERIC
+    current = _current(record.status, [s.key for s in steps], last_key)
+    stopped = record.status in (Status.REFUSED, Status.WITHDRAWN)
+    milestones = tuple(
+        Milestone(
+            s.name_vi,
+            "done" if i < current else ("now" if i == current and not stopped else "todo"),
+        )
+        for i, s in enumerate(steps)
+    )
+    return PublicView(
+        token=tokens.token(record.lookup_nonce or ""),
+        code=record.code,
+        masked_name=mask_name(record.applicant_name),
+        procedure_name=procedure.name_vi,
+        status_vi=STATUS_VI[record.status],
+        finished=record.status in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN),
+        milestones=milestones,
+        received_at=record.received_at,
+        due_at=record.due_at,
+        late=record.is_late(now),
+        apology_new_due_at=record.apology_new_due_at,
+        can_rate=record.status is Status.RETURNED and not record.rated,
+        rated=record.rated,
+    )
+
+
+__all__ = ["find_by_code_and_phone", "find_by_token", "public_view"]

@@ -1,0 +1,38 @@
+"""Use case: what was missing has arrived; the dossier is checked again."""
+
+from __future__ import annotations
+
+from motcua_contracts.events.dossiers_v1 import SupplementReceived
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.adapters import tenant_repo
+from intake.adapters.records import DossierRecord
+from intake.application.ports import StatutoryClock
+from intake.application.transition import Target, transition
+from intake.domain.lifecycle import Action
+
+
+async def receive_supplement(
+    session: AsyncSession, target: Target, *, clock: StatutoryClock
+) -> DossierRecord:
+    """The appointment is counted again from the moment the dossier became complete."""
+    tenant = await tenant_repo.get_tenant(session, target.tenant_id, cached=True)
+    config = tenant.config if tenant is not None else {}
+
+    def changes(d: DossierRecord) -> dict[str, object]:
+        due = clock.due_from(
+            procedure_code=d.procedure_code,
+            procedure_version=d.procedure_version,
+            start=target.now,
+            tenant_config=config,
+            verification=d.verification_required,
+        )
+        return {"due_at": due, "missing_items": []}
+
+    return await transition(
+        session,
+        target,
+        Action.RECEIVE_SUPPLEMENT,
+        changes=changes,
+        event=lambda d: SupplementReceived(dossier_code=d.code, received_at=target.now),
+    )

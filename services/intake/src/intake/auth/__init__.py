@@ -1,0 +1,1 @@
+"""Bearer tokens: verification against a JWKS, and development tokens from a local key."""

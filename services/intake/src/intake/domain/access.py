@@ -1,0 +1,84 @@
+"""Who may do what in which commune. Pure: the routes and the repository both apply it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from intake.domain.errors import Forbidden
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    LEADER = "leader"
+    PROVINCE_MONITOR = "province_monitor"
+    OPERATOR = "operator"
+    NOTIFY = "service:notify"
+
+
+class Need(StrEnum):
+    READ = "read"  # dossiers, history, receipts
+    WRITE = "write"  # lifecycle commands at the desk
+    DECIDE = "decide"  # the decision is the leader's
+    MANAGE_TENANTS = "manage_tenants"
+    CONTACT = "contact"  # notify fetching contact data at send time
+
+
+STAFF = frozenset({Role.CLERK, Role.LEADER})
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[Role]
+    tenant_id: str | None
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+
+@dataclass(frozen=True)
+class TenantScope:
+    """The communes a query may touch; `None` means every commune (read-only roles)."""
+
+    tenant_ids: frozenset[str] | None
+
+    def allows(self, tenant_id: str) -> bool:
+        return self.tenant_ids is None or tenant_id in self.tenant_ids
+
+
+def _denied(message: str = "Bạn không có quyền thực hiện thao tác này.") -> Forbidden:
+    return Forbidden("auth.forbidden", message)
+
+
+def _other_commune() -> Forbidden:
+    return Forbidden("auth.other_commune", "Bạn chỉ được làm việc với hồ sơ của đơn vị mình.")
+
+
+def authorise(principal: Principal, tenant_id: str | None, need: Need) -> TenantScope:
+    """The scope to query with, or Forbidden. `tenant_id` is the commune the path names."""
+    own = principal.tenant_id
+    if need is Need.MANAGE_TENANTS:
+        if principal.has(Role.OPERATOR):
+            return TenantScope(None)
+        raise _denied("Chỉ quản trị viên hệ thống được cấu hình đơn vị.")
+    if need is Need.CONTACT:
+        if principal.has(Role.NOTIFY):
+            return TenantScope(None)
+        raise _denied()
+    if need is Need.READ:
+        if principal.has(Role.PROVINCE_MONITOR):
+            return TenantScope(None if tenant_id is None else frozenset({tenant_id}))
+        if principal.has(*STAFF):
+            if own is None or (tenant_id is not None and tenant_id != own):
+                raise _other_commune()
+            return TenantScope(frozenset({own}))
+        raise _denied()
+    wanted = {Role.LEADER} if need is Need.DECIDE else set(STAFF)
+    if not principal.has(*wanted):
+        if need is Need.DECIDE and principal.has(Role.CLERK):
+            raise _denied("Chỉ lãnh đạo đơn vị được ra quyết định giải quyết hồ sơ.")
+        raise _denied()
+    if own is None or tenant_id != own:
+        raise _other_commune()
+    return TenantScope(frozenset({own}))

@@ -1,0 +1,61 @@
+"""What routes get from the composition root, and the bearer-token dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from motcua_platform.clock import Clock
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from intake.adapters.rate_limit import TokenBucketLimiter
+from intake.application.lookup_tokens import LookupTokens
+from intake.application.ports import StatutoryClock
+from intake.auth.verifier import TokenVerifier
+from intake.domain.access import Principal
+from intake.domain.errors import TooManyRequests, Unauthenticated
+
+
+@dataclass
+class IntakeDeps:
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    statutory: StatutoryClock
+    verifier: TokenVerifier
+    tokens: LookupTokens
+    limiter: TokenBucketLimiter
+    public_base_url: str
+    after_commit: Callable[[], None]
+
+    def public_url(self, token: str) -> str:
+        return f"{self.public_base_url.rstrip('/')}/tra-cuu/{token}"
+
+
+def get_deps(request: Request) -> IntakeDeps:
+    return request.app.state.deps  # type: ignore[no-any-return]
+
+
+_bearer = HTTPBearer(auto_error=False, description="OpenID Connect access token (RS256)")
+
+
+async def current_principal(
+    deps: Annotated[IntakeDeps, Depends(get_deps)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("auth.missing_token", "Cần đăng nhập để sử dụng chức năng này.")
+    return await deps.verifier.verify(credentials.credentials)
+
+
+def rate_limited(request: Request, deps: Annotated[IntakeDeps, Depends(get_deps)]) -> None:
+    client = request.client.host if request.client else "unknown"
+    wait = deps.limiter.check(client)
+    if wait:
+        raise TooManyRequests(wait)
+
+
+Deps = Annotated[IntakeDeps, Depends(get_deps)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

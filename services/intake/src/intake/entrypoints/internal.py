@@ -1,0 +1,40 @@
+"""Service-to-service endpoints. Notify gets contact data here at send time, never via events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from intake.application.disclose_contact import ContactChannel, disclose_contact
+from intake.domain.access import Need, authorise
+from intake.entrypoints.deps import CurrentPrincipal, Deps
+from intake.entrypoints.errors import ERROR_RESPONSES
+from intake.entrypoints.schemas_out import ContactOut
+
+router = APIRouter(prefix="/internal/v1", tags=["nội bộ"], responses=ERROR_RESPONSES)
+
+
+@router.get(
+    "/dossiers/{dossier_id}/contact",
+    response_model=ContactOut,
+    summary="Địa chỉ liên lạc cho một lần gửi thông báo (chỉ dịch vụ notify)",
+)
+async def contact(
+    dossier_id: str,
+    deps: Deps,
+    principal: CurrentPrincipal,
+    channel: ContactChannel,
+    purpose: Annotated[str, Query(min_length=1, max_length=60, examples=["receipt_confirmation"])],
+) -> ContactOut:
+    authorise(principal, None, Need.CONTACT)
+    async with deps.sessions() as session, session.begin():
+        values = await disclose_contact(
+            session,
+            dossier_id=dossier_id,
+            channel=channel,
+            actor=principal.subject,
+            purpose=purpose,
+            now=deps.clock.now(),
+        )
+    return ContactOut(dossier_id=dossier_id, channel=channel.value, **values)

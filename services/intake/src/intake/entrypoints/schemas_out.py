@@ -1,0 +1,124 @@
+"""Response bodies. Personal data appears only where the role needs it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from intake.domain.dossier import Channel
+
+
+class FieldErrorOut(BaseModel):
+    field: str | None = Field(examples=["applicant.phone"])
+    code: str = Field(examples=["validation.missing"])
+    message: str = Field(examples=["Thiếu trường bắt buộc."])
+
+
+class ErrorOut(BaseModel):
+    code: str = Field(examples=["applicant.id_number.format"])
+    message: str = Field(examples=["Số định danh cá nhân phải gồm đúng 12 chữ số."])
+    field: str | None = Field(default=None, examples=["applicant.id_number"])
+    errors: list[FieldErrorOut] = Field(default_factory=list)
+    allowed_transitions: list[str] | None = Field(
+        default=None, description="Khi mã lỗi là dossier.invalid_transition", examples=[["accept"]]
+    )
+
+
+class ApplicantOut(BaseModel):
+    full_name: str
+    id_number: str
+    date_of_birth: date | None
+    phone: str
+    email: str | None
+    address: str | None
+
+
+class DocumentOut(BaseModel):
+    name: str
+    form: str
+    copies: int
+
+
+class DossierSummaryOut(BaseModel):
+    dossier_id: str
+    tenant_id: str
+    code: str = Field(examples=["000.21.31.H50-260213-0001"])
+    procedure_code: str
+    field_code: str
+    channel: Channel
+    status: str
+    status_vi: str
+    received_at: datetime
+    due_at: datetime = Field(description="Ngày hẹn trả kết quả")
+    late: bool
+    applicant_name: str = Field(description="Họ tên (che bớt với vai trò giám sát tỉnh)")
+
+
+class DossierOut(DossierSummaryOut):
+    procedure_version: str
+    version: int
+    verification_required: bool
+    accepted_at: datetime | None
+    supplements_requested: int
+    missing_items: list[str]
+    reason_codes: list[str]
+    reason_text: str | None
+    decision: str | None
+    handler_unit_id: str | None
+    handler_official_id: str | None
+    completed_at: datetime | None
+    returned_at: datetime | None
+    return_method: str | None
+    apology_new_due_at: datetime | None
+    rated: bool
+    documents: list[DocumentOut]
+    applicant: ApplicantOut | None = Field(description="Không trả về cho vai trò giám sát tỉnh")
+    allowed_transitions: list[str]
+    public_url: str | None = Field(description="Đường dẫn tra cứu in trên mã QR của phiếu hẹn")
+
+
+class DossierPageOut(BaseModel):
+    items: list[DossierSummaryOut]
+    next_cursor: str | None = Field(description="Truyền lại tham số cursor để lấy trang sau")
+
+
+class StepOut(BaseModel):
+    seq: int
+    at: datetime
+    action: str
+    status_after: str
+    sender: str | None
+    receiver: str | None
+    step_key: str | None
+    note: str | None
+    timeliness: str | None = Field(examples=["on_time"])
+
+
+class AuditOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+
+class TenantOut(BaseModel):
+    tenant_id: str
+    name_vi: str
+    unit_type: str
+    agency_code: str
+    status: str
+    config: dict[str, object]
+
+
+class ContactOut(BaseModel):
+    """Only what one send needs; notify must not keep it after sending."""
+
+    dossier_id: str
+    channel: str
+    full_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None

@@ -1,0 +1,1 @@
+"""Server-rendered pages: Vietnamese, mobile-first, no JavaScript."""

@@ -1,0 +1,49 @@
+"""Form 01 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" as a printable A4 page."""
+
+from __future__ import annotations
+
+from html import escape as e
+
+from intake.adapters.qr import svg
+from intake.application.receipt import Receipt
+from intake.entrypoints.views.common import moment_vi, page
+
+_A4 = """
+@page{size:A4;margin:15mm}@media print{body{background:#fff}.card{box-shadow:none}}
+main{max-width:210mm}table{width:100%;border-collapse:collapse}td,th{border:1px solid #999;
+padding:.3rem;text-align:left}.head{display:flex;justify-content:space-between;gap:1rem}
+.sign{display:flex;justify-content:space-around;margin-top:2rem;text-align:center}
+"""
+
+
+def render(r: Receipt) -> str:
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{e(x.name)}</td><td>{e(x.form_vi)}</td><td>{x.copies}</td></tr>"
+        for i, x in enumerate(r.lines, 1)
+    )
+    body = f"""
+<div class="card">
+<div class="head"><div><strong>{e(r.agency_name.upper())}</strong><br>
+TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG</div>
+<div><strong>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</strong><br>Độc lập - Tự do - Hạnh phúc</div></div>
+<h1 style="text-align:center">GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
+<p style="text-align:center">Mã hồ sơ: <strong>{e(r.code)}</strong></p>
+<p>Bộ phận tiếp nhận và trả kết quả: {e(r.agency_name)}<br>
+Tiếp nhận hồ sơ của: <strong>{e(r.applicant_name)}</strong><br>
+Địa chỉ: {e(r.applicant_address)}<br>
+Số điện thoại: {e(r.applicant_phone)} &nbsp; Thư điện tử: {e(r.applicant_email)}<br>
+Nội dung yêu cầu giải quyết: {e(r.procedure_name)}</p>
+<p>1. Thành phần hồ sơ nộp gồm:</p>
+<table><tr><th>TT</th><th>Tên giấy tờ</th><th>Hình thức</th><th>Số lượng</th></tr>{rows}</table>
+<p>2. Số lượng hồ sơ: 01 bộ<br>
+3. Thời gian giải quyết hồ sơ theo quy định: {e(r.time_limit_vi)}<br>
+4. Thời gian nhận hồ sơ: {moment_vi(r.received_at)}<br>
+5. Thời gian trả kết quả giải quyết hồ sơ: <strong>{moment_vi(r.due_at)}</strong><br>
+6. Hình thức nộp: {e(r.channel_vi)}; nhận kết quả tại Bộ phận một cửa.</p>
+<div class="head"><div>{svg(r.public_url, size_px=130)}</div>
+<div class="muted">Quét mã QR hoặc truy cập<br>{e(r.public_url)}<br>để theo dõi tiến độ
+giải quyết hồ sơ.</div></div>
+<div class="sign"><div><strong>NGƯỜI NỘP HỒ SƠ</strong><br>(Ký và ghi rõ họ tên)</div>
+<div><strong>NGƯỜI TIẾP NHẬN HỒ SƠ</strong><br>(Ký và ghi rõ họ tên)</div></div>
+</div>"""
+    return page(f"Giấy tiếp nhận hồ sơ {r.code}", body, extra_css=_A4)

@@ -1,0 +1,106 @@
+"""Test helpers: intake on SQLite with a fixed clock, the real statutory clock and dev tokens.
+
+Imported by intake's unit tests, the cross-service tests and the benchmark."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from motcua_platform.clock import FixedClock
+from motcua_platform.runtime import ServiceRuntime
+
+from intake.adapters.rate_limit import TokenBucketLimiter
+from intake.adapters.statutory_clock import CatalogueClock
+from intake.auth import dev_tokens
+from intake.bootstrap import build_runtime, seed_tenants
+from intake.domain.time import VN
+from intake.settings import IntakeSettings
+
+A, B = "quyet-thang", "chieng-khuong"
+STATUTORY = CatalogueClock()  # loaded once: the catalogue and calendar are immutable
+
+
+@dataclass
+class Desk:
+    runtime: ServiceRuntime
+    client: httpx.AsyncClient
+    clock: FixedClock
+    keys: Path
+
+    def token(self, role: str, tenant: str | None = A, subject: str | None = None) -> str:
+        return dev_tokens.mint(role, tenant, subject=subject, keys_dir=self.keys)
+
+    def auth(self, role: str = "clerk", tenant: str | None = A) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role, tenant)}"}
+
+    async def register(self, tenant: str = A, **overrides: Any) -> dict[str, Any]:
+        response = await self.client.post(
+            f"/api/v1/communes/{tenant}/dossiers",
+            json={**dossier_body(), **overrides},
+            headers=self.auth("clerk", tenant),
+        )
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def act(
+        self,
+        dossier: dict[str, Any],
+        action: str,
+        body: dict[str, Any] | None = None,
+        role: str = "clerk",
+    ) -> httpx.Response:
+        url = f"/api/v1/communes/{dossier['tenant_id']}/dossiers/{dossier['dossier_id']}/{action}"
+        return await self.client.post(url, json=body, headers=self.auth(role, dossier["tenant_id"]))
+
+
+def dossier_body() -> dict[str, Any]:
+    return {
+        "procedure_code": "1.001193",
+        "channel": "counter",
+        "applicant": {
+            "full_name": "Lò Văn Bình",
+            "id_number": "014095001234",
+            "date_of_birth": "1995-04-12",
+            "phone": "0912345678",
+            "email": "binh.lv@example.vn",
+            "address": "Bản Hìn, xã Chiềng Khương, tỉnh Sơn La",
+        },
+        "documents": [
+            {"name": "Giấy chứng sinh", "form": "original"},
+            {"name": "Giấy chứng nhận kết hôn của cha mẹ", "form": "copy"},
+        ],
+    }
+
+
+async def make_desk(tmp: Path, keys: Path, **settings: Any) -> tuple[ServiceRuntime, FixedClock]:
+    clock = FixedClock(datetime(2026, 2, 13, 9, 0, tzinfo=VN))
+    runtime = build_runtime(
+        IntakeSettings(
+            database_url=f"sqlite+aiosqlite:///{tmp / 'intake.db'}",
+            environment="test",
+            dev_keys_dir=str(keys),
+            public_base_url="https://motcua.example.vn",
+            **settings,
+        ),
+        clock=clock,
+        statutory=STATUTORY,
+        limiter=TokenBucketLimiter(rate_per_minute=6000, burst=1000),
+    )
+    await runtime.migrate()
+    await seed_tenants(runtime)
+    return runtime, clock
+
+
+async def outbox_events(runtime: ServiceRuntime) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from intake.adapters.tables import outbox
+
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(outbox.c.value).order_by(outbox.c.id))).all()
+    return [json.loads(r.value) for r in rows]

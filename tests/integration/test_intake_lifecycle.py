@@ -1,0 +1,210 @@
+"""Intake as its own process on the real PostgreSQL and Kafka: every path of the lifecycle,
+each event checked on motcua.dossiers.v1."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from intake.auth import dev_tokens
+from intake.testing import dossier_body
+from motcua_contracts.codec import decode
+from motcua_contracts.registry import spec_for
+from motcua_contracts.topics import Topics
+
+from tests.support.servers import (
+    ServiceProcess,
+    create_database,
+    drop_database,
+    server_env,
+    unique,
+)
+
+pytestmark = pytest.mark.integration
+
+
+class Intake:
+    def __init__(self, process: ServiceProcess, tenant: str, keys: Path) -> None:
+        self.process, self.tenant, self.keys = process, tenant, keys
+        self.client = httpx.AsyncClient(base_url=process.url, timeout=10)
+
+    def headers(self, role: str = "clerk") -> dict[str, str]:
+        tenant = self.tenant if role in ("clerk", "leader") else None
+        return {"Authorization": f"Bearer {dev_tokens.mint(role, tenant, keys_dir=self.keys)}"}
+
+    async def register(self) -> dict[str, Any]:
+        r = await self.client.post(
+            f"/api/v1/communes/{self.tenant}/dossiers", json=dossier_body(), headers=self.headers()
+        )
+        assert r.status_code == 201, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    async def act(
+        self,
+        d: dict[str, Any],
+        action: str,
+        body: Any = None,
+        role: str = "clerk",
+        expect: int = 200,
+    ) -> dict[str, Any]:
+        r = await self.client.post(
+            f"/api/v1/communes/{self.tenant}/dossiers/{d['dossier_id']}/{action}",
+            json=body,
+            headers=self.headers(role),
+        )
+        assert r.status_code == expect, r.text
+        return r.json() if r.content else {}
+
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
+    env = server_env()
+    run = unique("itk")
+    tenant = f"xa-{run[-8:]}"
+    tmp = tmp_path_factory.mktemp("intake")
+    keys = dev_tokens.ensure_keys(tmp / "keys")
+    url = asyncio.run(create_database(env, run))
+    process = ServiceProcess(
+        "intake",
+        {
+            "MOTCUA_INTAKE_DATABASE_URL": url,
+            "MOTCUA_INTAKE_KAFKA_BOOTSTRAP": env["MOTCUA_KAFKA_BOOTSTRAP"],
+            "MOTCUA_INTAKE_ENVIRONMENT": "test",
+            "MOTCUA_INTAKE_DEV_KEYS_DIR": str(keys),
+        },
+        "api,relay",
+    )
+    try:
+        process.start(tmp)
+        operator = {"Authorization": f"Bearer {dev_tokens.mint('operator', None, keys_dir=keys)}"}
+        r = httpx.put(
+            f"{process.url}/api/v1/tenants/{tenant}",
+            headers=operator,
+            json={
+                "name_vi": "Xã Kiểm Thử",
+                "unit_type": "xa",
+                "agency_code": "000.99.98.H50",
+                "status": "active",
+            },
+        )
+        assert r.status_code == 200, r.text
+        yield Intake(process, tenant, keys)
+    finally:
+        process.stop()
+        asyncio.run(drop_database(env, run))
+
+
+async def _events(bootstrap: str, tenant: str, expected: int, wait_s: float = 30) -> list[Any]:
+    """Reads the dossier topic from the start with a fresh group; keeps this tenant's records."""
+    consumer = AIOKafkaConsumer(
+        Topics.DOSSIERS,
+        bootstrap_servers=bootstrap,
+        group_id=unique("it-reader"),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[Any] = []
+    try:
+        deadline = time.monotonic() + wait_s
+        while len(found) < expected and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    headers = {k: v.decode() for k, v in record.headers}
+                    if headers.get("motcua_tenant") == tenant:
+                        found.append(record)
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def test_every_path_of_the_lifecycle_publishes_its_events(intake: Intake) -> None:
+    paths: dict[str, list[str]] = {}
+
+    happy = await intake.register()
+    await intake.act(happy, "supplement-request", {"missing_items": ["Giấy chứng sinh"]})
+    await intake.act(happy, "supplement-received")
+    await intake.act(happy, "supplement-request", {"missing_items": ["x"]}, expect=409)
+    await intake.act(happy, "accept")
+    await intake.act(happy, "transfer", {"to_official_id": "cb-1", "step_key": "xu_ly"})
+    await intake.act(happy, "decision", {"outcome": "approved"}, role="leader")
+    await intake.act(happy, "result-ready")
+    await intake.act(happy, "result-returned", {"method": "counter"})
+    await intake.act(
+        happy, "satisfaction", {"level": "rat_hai_long", "criteria": {"attitude": 2}}, expect=204
+    )
+    paths[happy["dossier_id"]] = [
+        "DossierReceived",
+        "SupplementRequested",
+        "SupplementReceived",
+        "DossierAccepted",
+        "DossierTransferred",
+        "DecisionMade",
+        "ResultReady",
+        "ResultReturned",
+        "SatisfactionRated",
+    ]
+    refused = await intake.register()
+    await intake.act(refused, "refuse", {"reason_codes": ["not_competent"], "reason_text": "x"})
+    await intake.act(refused, "accept", expect=409)
+    paths[refused["dossier_id"]] = ["DossierReceived", "DossierRefused"]
+
+    withdrawn = await intake.register()
+    await intake.act(withdrawn, "accept")
+    await intake.act(withdrawn, "withdraw", {"note": "Công dân xin rút"})
+    paths[withdrawn["dossier_id"]] = ["DossierReceived", "DossierAccepted", "DossierWithdrawn"]
+
+    rejected = await intake.register()
+    await intake.act(rejected, "accept")
+    await intake.act(
+        rejected, "decision", {"outcome": "rejected", "reason_codes": ["false_info"]}, role="leader"
+    )
+    await intake.act(rejected, "result-ready")
+    await intake.act(
+        rejected,
+        "result-returned",
+        {"method": "postal", "to_applicant": False, "recipient_name": "Lò Thị Hoa"},
+    )
+    paths[rejected["dossier_id"]] = [
+        "DossierReceived",
+        "DossierAccepted",
+        "DecisionMade",
+        "ResultReady",
+        "ResultReturned",
+    ]
+
+    expected = sum(len(v) for v in paths.values())
+    records = await _events(server_env()["MOTCUA_KAFKA_BOOTSTRAP"], intake.tenant, expected)
+    by_dossier: dict[str, list[Any]] = {}
+    for record in records:
+        envelope = decode(record.value)
+        spec_for(envelope.event_type, envelope.schema_version).model.model_validate(
+            envelope.payload
+        )
+        assert record.key.decode() == envelope.dossier_id
+        for secret in (
+            "Lò Văn Bình",
+            "014095001234",
+            "0912345678",
+            "binh.lv",
+            "Bản Hìn",
+            "Lò Thị Hoa",
+        ):
+            assert secret.encode() not in record.value
+        by_dossier.setdefault(str(envelope.dossier_id), []).append(envelope)
+    for dossier_id, types in paths.items():
+        envelopes = by_dossier.get(dossier_id, [])
+        assert [e.event_type for e in envelopes] == types
+        assert [e.aggregate_version for e in envelopes] == list(range(1, len(types) + 1))
+    ready = next(e for e in by_dossier[happy["dossier_id"]] if e.event_type == "ResultReady")
+    assert ready.payload["practices"] == ["ceremony_birth"]
+    requested = by_dossier[happy["dossier_id"]][1]
+    assert requested.payload["requested_at"].endswith(("Z", "+00:00"))
+    await intake.client.aclose()
