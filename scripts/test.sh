@@ -15,6 +15,10 @@ bash scripts/services-up.sh
 # shellcheck disable=SC1091
 source .run/services.env
 
+echo "==> helm, chart validator and headless Chromium (first run builds or installs them)"
+bash scripts/helm-check.sh --install-only
+bash scripts/lib/browser.sh
+
 echo "==> ruff"
 "${UV[@]}" run --frozen ruff check .
 "${UV[@]}" run --frozen ruff format --check .

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from motcua_standalone.__main__ import Platform
+from motcua_standalone.platform import Platform
 
 from tests.support.dossiers import bearer, registration
 

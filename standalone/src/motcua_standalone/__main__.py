@@ -1,7 +1,7 @@
 """`motcua-standalone`: the whole platform in one process, for a newcomer's machine.
 
 Same handler code as production; only the database (embedded SQLite files) and the transport
-(the in-process bus) differ.
+(the in-process bus) differ. `--simulate` adds a living province, with time running faster.
 """
 
 from __future__ import annotations
@@ -11,82 +11,17 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import uvicorn
+from motcua_platform.auth.dev_tokens import mint
+from motcua_platform.clock import AcceleratedClock, Clock, SystemClock
 from motcua_platform.logs import configure_logging
-from motcua_platform.messaging.local_bus import LocalBus
-from motcua_platform.messaging.transport import LocalTransport
-from motcua_platform.runtime import ServiceRuntime
 
+from motcua_standalone.platform import SERVICES, Platform
 
-@dataclass(frozen=True)
-class Ports:
-    intake: int
-    workflow: int
-    notify: int
-    analytics: int
-
-
-def build_runtimes(data_dir: Path, **intake_overrides: Any) -> dict[str, ServiceRuntime]:
-    from analytics.bootstrap import build_runtime as analytics
-    from analytics.settings import AnalyticsSettings
-    from intake.bootstrap import build_runtime as intake
-    from intake.settings import IntakeSettings
-    from notify.bootstrap import build_runtime as notify
-    from notify.settings import NotifySettings
-    from workflow.bootstrap import build_runtime as workflow
-    from workflow.settings import WorkflowSettings
-
-    def url(name: str) -> str:
-        return f"sqlite+aiosqlite:///{data_dir / f'{name}.db'}"
-
-    common = {"transport": "local", "environment": "development"}
-    return {
-        "intake": intake(
-            IntakeSettings(database_url=url("intake"), **common),  # type: ignore[arg-type]
-            **intake_overrides,
-        ),
-        "workflow": workflow(WorkflowSettings(database_url=url("workflow"), **common)),  # type: ignore[arg-type]
-        "notify": notify(NotifySettings(database_url=url("notify"), **common)),  # type: ignore[arg-type]
-        "analytics": analytics(AnalyticsSettings(database_url=url("analytics"), **common)),  # type: ignore[arg-type]
-    }
-
-
-class Platform:
-    """All four runtimes over one in-process bus; usable from tests without HTTP servers."""
-
-    def __init__(self, data_dir: Path, **intake_overrides: Any) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.bus = LocalBus(data_dir / "bus.db")
-        self.transport = LocalTransport(self.bus)
-        self.runtimes = build_runtimes(data_dir, **intake_overrides)
-
-    async def start(self, *, seed: bool = True, only: set[str] | None = None) -> None:
-        """`only` starts a subset of the services (tests use it to simulate one being down)."""
-        from intake.bootstrap import seed_tenants
-
-        await self.bus.start()
-        if only is not None:
-            self.runtimes = {k: v for k, v in self.runtimes.items() if k in only}
-        for runtime in self.runtimes.values():
-            await runtime.migrate()
-            runtime.wire(self.transport)
-        if seed and "intake" in self.runtimes:
-            await seed_tenants(self.runtimes["intake"])
-        await self.transport.start()
-        for runtime in self.runtimes.values():
-            runtime.start_background()
-
-    async def stop(self) -> None:
-        for runtime in self.runtimes.values():
-            await runtime.stop_background()
-        await self.transport.stop()
-        for runtime in self.runtimes.values():
-            await runtime.close()
-        await self.bus.close()
+PILOT = ("quyet-thang", "chieng-khuong", "moc-chau-tt")
 
 
 class _Server(uvicorn.Server):
@@ -96,40 +31,89 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def run(data_dir: Path, host: str, ports: Ports) -> None:
-    platform = Platform(data_dir)
+async def run(args: argparse.Namespace) -> None:
+    clock: Clock = SystemClock()
+    if args.simulate and args.speed != 1:
+        clock = AcceleratedClock(datetime.now(UTC), args.speed)
+    ports = {name: args.base_port + i for i, name in enumerate(SERVICES)}
+    urls = {name: f"http://{args.host}:{port}" for name, port in ports.items()}
+    platform = Platform(
+        args.data_dir,
+        clock=clock,
+        settings={
+            "intake": {"public_base_url": urls["intake"]},
+            "notify": {"intake_url": urls["intake"]},
+        },
+    )
     await platform.start()
     servers = [
-        _Server(uvicorn.Config(platform.runtimes[name].app, host=host, port=port, log_config=None))  # type: ignore[arg-type]
-        for name, port in vars(ports).items()
+        _Server(
+            uvicorn.Config(
+                platform.runtimes[name].app,  # type: ignore[arg-type]
+                host=args.host,
+                port=port,
+                log_config=None,
+            )
+        )
+        for name, port in ports.items()
     ]
-    loop = asyncio.get_running_loop()
 
     def stop_all() -> None:
         for server in servers:
             server.should_exit = True
 
+    loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop_all)
-    print(_banner(host, ports), flush=True)
+    print(banner(urls), flush=True)
+    jobs = [asyncio.ensure_future(s.serve()) for s in servers]
+    if args.simulate:
+        jobs.append(asyncio.ensure_future(simulate(args, urls, clock, stop_all)))
     try:
-        await asyncio.gather(*(s.serve() for s in servers))
+        await asyncio.gather(*jobs)
     finally:
         await platform.stop()
 
 
-def _banner(host: str, p: Ports) -> str:
-    return "\n".join(
-        [
-            "motcua đang chạy ở chế độ độc lập (standalone) — Ctrl+C để dừng.",
-            f"  Tiếp nhận hồ sơ (intake):  http://{host}:{p.intake}/docs",
-            f"  Theo dõi thời hạn (workflow): http://{host}:{p.workflow}/docs",
-            f"  Thông báo (notify):        http://{host}:{p.notify}/docs",
-            f"  Giám sát tỉnh (analytics): http://{host}:{p.analytics}/docs",
-            "  Đơn vị thí điểm: quyet-thang, chieng-khuong, moc-chau-tt",
-            f"  Thử: POST http://{host}:{p.intake}/api/v1/communes/quyet-thang/dossiers",
-        ]
+async def simulate(
+    args: argparse.Namespace, urls: dict[str, str], clock: Clock, done: object
+) -> None:
+    from motcua_standalone.simulator import Simulator
+
+    await asyncio.sleep(1.0)  # let the servers bind
+    sim = Simulator(urls["intake"], urls["workflow"], list(PILOT), clock, speed=args.speed)
+    report = await sim.run(args.minutes * 60 if args.minutes else 10**9)
+    print(
+        f"Mô phỏng: {report.dossiers} hồ sơ, {sum(report.requests.values())} yêu cầu, "
+        f"{len(report.errors)} lỗi",
+        flush=True,
     )
+    for error in report.errors[:20]:
+        print(f"  lỗi: {error}", flush=True)
+
+
+def banner(urls: dict[str, str]) -> str:
+    monitor = mint("province_monitor", None, subject="demo-monitor")
+    lines = [
+        "motcua đang chạy ở chế độ độc lập (standalone) — Ctrl+C để dừng.",
+        f"  Tiếp nhận hồ sơ (intake):      {urls['intake']}/docs",
+        f"  Theo dõi thời hạn (workflow):  {urls['workflow']}/docs",
+        f"  Thông báo (notify):            {urls['notify']}/docs",
+        f"  Giám sát tỉnh (analytics):     {urls['analytics']}/docs",
+        f"  Bảng điều khiển của tỉnh:      {urls['analytics']}/#token={monitor}",
+        "",
+        "Mã truy cập thử nghiệm (dán vào nút Authorize của /docs):",
+    ]
+    for tenant in PILOT:
+        lines.append(
+            f"  cán bộ một cửa {tenant}: {mint('clerk', tenant, subject=f'demo-clerk-{tenant}')}"
+        )
+        lines.append(
+            f"  lãnh đạo {tenant}:       {mint('leader', tenant, subject=f'demo-leader-{tenant}')}"
+        )
+    lines.append(f"  giám sát của tỉnh: {monitor}")
+    lines.append(f"  quản trị viên:     {mint('operator', None, subject='demo-operator')}")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -138,10 +122,12 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--base-port", type=int, default=8001)
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--simulate", action="store_true", help="chạy mô phỏng lưu lượng của tỉnh")
+    parser.add_argument("--speed", type=float, default=60.0, help="số giây mô phỏng mỗi giây thực")
+    parser.add_argument("--minutes", type=float, default=0, help="dừng mô phỏng sau N phút thực")
     args = parser.parse_args()
     configure_logging("standalone", level=args.log_level, as_json=True)
-    b = args.base_port
-    asyncio.run(run(args.data_dir, args.host, Ports(b, b + 1, b + 2, b + 3)))
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

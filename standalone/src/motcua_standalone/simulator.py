@@ -1,0 +1,260 @@
+"""Province simulator: realistic traffic through the public APIs, never the databases.
+
+Time comes from the platform's clock abstraction, so in standalone and benchmark modes a day
+can pass in minutes. Every dossier follows a plausible path: most are accepted and returned
+early, some need a supplement, a few are refused, withdrawn, or run late with an apology.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from motcua_platform.auth.dev_tokens import mint
+from motcua_platform.clock import Clock
+
+from motcua_standalone.traffic import Mix, arrivals
+
+log = logging.getLogger(__name__)
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+Action = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Report:
+    requests: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    dossiers: int = 0
+
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Simulator:
+    intake_url: str
+    workflow_url: str
+    communes: list[str]
+    clock: Clock
+    mix: Mix = field(default_factory=Mix)
+    speed: float = 1.0  # simulated seconds per real second: the clock's factor
+    seed: int = 2023
+    window_minutes: int = 15
+    concurrency: int = 16
+    report: Report = field(default_factory=Report)
+    http: httpx.AsyncClient | None = None  # tests pass one routed to in-process apps
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self._queue: list[tuple[datetime, int, Action]] = []
+        self._seq = itertools.count()
+        self._gate = asyncio.Semaphore(self.concurrency)
+        self._http = self.http or httpx.AsyncClient(timeout=30)
+        self._tokens: dict[tuple[str, str | None], str] = {}
+
+    def _auth(self, role: str, tenant: str | None) -> dict[str, str]:
+        key = (role, tenant)
+        if key not in self._tokens:
+            self._tokens[key] = mint(role, tenant, subject=f"sim-{role}-{tenant}")
+        return {"Authorization": f"Bearer {self._tokens[key]}"}
+
+    def at(self, moment: datetime, action: Action) -> None:
+        heapq.heappush(self._queue, (moment, next(self._seq), action))
+
+    async def run(self, real_seconds: float) -> Report:
+        """Drive traffic until `real_seconds` of wall time have passed."""
+        loop = asyncio.get_running_loop()
+        stop_at = loop.time() + real_seconds
+        next_window = self.clock.now()
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            while loop.time() < stop_at:
+                now = self.clock.now()
+                if now >= next_window:
+                    self._plan_window(next_window)
+                    next_window += timedelta(minutes=self.window_minutes)
+                while self._queue and self._queue[0][0] <= now:
+                    _, _, action = heapq.heappop(self._queue)
+                    task = asyncio.create_task(self._guarded(action))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                await asyncio.sleep(0.02)
+            if tasks:
+                await asyncio.wait(tasks, timeout=30)
+        finally:
+            await self._http.aclose()
+        return self.report
+
+    async def _guarded(self, action: Action) -> None:
+        try:
+            await action()
+        except Exception as exc:  # a simulator reports, it does not crash
+            self.report.errors.append(repr(exc)[:300])
+
+    def _plan_window(self, start: datetime) -> None:
+        local = start.astimezone(VN)
+        if local.weekday() >= 5:
+            return
+        hours = self.window_minutes / 60
+        for commune in self.communes:
+            for procedure in self.mix.procedures():
+                for _ in range(arrivals(self._rng, self.mix, procedure, local, hours)):
+                    offset = timedelta(seconds=self._rng.uniform(0, self.window_minutes * 60))
+                    self.at(start + offset, self._register(commune, procedure))
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        role: str,
+        tenant: str | None,
+        ok_empty: bool = False,
+        **kw: Any,
+    ) -> dict[str, Any]:
+        async with self._gate:
+            response = await self._http.request(method, url, headers=self._auth(role, tenant), **kw)
+        self.report.requests[f"{method} {response.status_code}"] += 1
+        if response.status_code >= 300:
+            self.report.errors.append(
+                f"{method} {url} -> {response.status_code} {response.text}"[:400]
+            )
+            return {}
+        if not response.content:
+            return {"ok": True} if ok_empty else {}
+        return response.json()  # type: ignore[no-any-return]
+
+    async def _sleep_until(self, moment: datetime) -> None:
+        ahead = (moment - self.clock.now()).total_seconds()
+        if ahead > 0:
+            await asyncio.sleep(ahead / self.speed)
+
+    def _dossier_url(self, tenant: str, dossier_id: str, step: str = "") -> str:
+        base = f"{self.intake_url}/api/v1/communes/{tenant}/dossiers/{dossier_id}"
+        return f"{base}/{step}" if step else base
+
+    def _register(self, tenant: str, procedure: str) -> Action:
+        async def act() -> None:
+            id_number, born = _person(self._rng)
+            body = {
+                "procedure_code": procedure,
+                "channel": self._rng.choices(["counter", "online", "postal"], [75, 20, 5])[0],
+                "applicant": {
+                    "full_name": "Công dân Mô Phỏng",
+                    "id_number": id_number,
+                    "date_of_birth": born,
+                    "phone": f"09{self._rng.randrange(10**8):08d}",
+                    "address": "Bản Mô Phỏng, tỉnh Sơn La",
+                },
+                "documents": [{"name": "Tờ khai", "form": "original"}],
+            }
+            made = await self._call(
+                "POST",
+                f"{self.intake_url}/api/v1/communes/{tenant}/dossiers",
+                role="clerk",
+                tenant=tenant,
+                json=body,
+            )
+            if made:
+                self.report.dossiers += 1
+                await self._follow(tenant, made)
+
+        return act
+
+    async def _follow(self, tenant: str, dossier: dict[str, Any]) -> None:
+        """One dossier's steps, in order, each at its simulated moment."""
+        for moment, name, body, role in self._path(dossier):
+            await self._sleep_until(moment)
+            if name == "apology":
+                url = f"{self.workflow_url}/api/v1/communes/{tenant}/dossiers/"
+                url += f"{dossier['dossier_id']}/apology"
+            else:
+                url = self._dossier_url(tenant, dossier["dossier_id"], name)
+            if not await self._call(
+                "POST", url, role=role, tenant=tenant, json=body, ok_empty=True
+            ):
+                return  # the step failed (reported): later steps would only add noise
+
+    def _path(self, dossier: dict[str, Any]) -> list[tuple[datetime, str, dict[str, Any], str]]:
+        now = self.clock.now()
+        due = datetime.fromisoformat(dossier["due_at"])
+        allowed = max(due - now, timedelta(hours=1))
+        roll = self._rng.random()
+        steps: list[tuple[datetime, str, dict[str, Any], str]] = []
+
+        def add(delay: timedelta, name: str, body: dict[str, Any], role: str = "clerk") -> None:
+            steps.append((now + delay, name, body, role))
+
+        if roll < 0.02:
+            add(
+                timedelta(minutes=10),
+                "refuse",
+                {
+                    "reason_codes": ["not_competent"],
+                    "reason_text": "Thủ tục không thuộc thẩm quyền của UBND cấp xã.",
+                },
+            )
+            return steps
+        if roll < 0.10:
+            add(
+                timedelta(minutes=10),
+                "supplement-request",
+                {"missing_items": ["Bản sao giấy tờ tùy thân"]},
+            )
+            add(timedelta(days=self._rng.choice([1, 2, 3])), "supplement-received", {})
+            now = steps[-1][0]
+        add(timedelta(minutes=15), "accept", {})
+        if roll > 0.99:
+            add(timedelta(minutes=30), "withdraw", {})
+            return steps
+        late = roll > 0.95
+        finish = allowed * 1.3 if late else allowed * self._rng.uniform(0.3, 0.8)
+        add(timedelta(minutes=20), "transfer", {"to_unit_id": "tu-phap"})
+        if late:
+            add(
+                allowed * 0.5,
+                "apology",
+                {
+                    "reason_vi": "Hồ sơ cần xác minh thêm tại bản.",
+                    "new_due_at": (due + timedelta(days=3)).isoformat(),
+                },
+                "leader",
+            )
+        add(
+            max(finish - timedelta(minutes=10), timedelta(minutes=25)),
+            "decision",
+            {"outcome": "approved"},
+            "leader",
+        )
+        add(max(finish, timedelta(minutes=30)), "result-ready", {})
+        add(
+            max(finish, timedelta(minutes=30)) + timedelta(hours=1),
+            "result-returned",
+            {"method": "counter"},
+        )
+        if self._rng.random() < 0.7:
+            level = self._rng.choices(["rat_hai_long", "hai_long", "khong_hai_long"], [60, 35, 5])
+            add(
+                max(finish, timedelta(minutes=30)) + timedelta(hours=2),
+                "satisfaction",
+                {"level": level[0]},
+            )
+        steps.sort(key=lambda s: s[0])
+        return steps
+
+
+def _person(rng: random.Random) -> tuple[str, str]:
+    """Sơn La (014), born in the 1900s (century/sex digit 0 or 1), year digits, serial."""
+    year = rng.randrange(50, 99)
+    number = f"014{rng.choice('01')}{year:02d}{rng.randrange(10**6):06d}"
+    return number, f"19{year:02d}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 28):02d}"

@@ -1,0 +1,51 @@
+"""The simulator drives the standalone platform through its public APIs without an error."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from motcua_platform.clock import AcceleratedClock
+from motcua_standalone.platform import Platform
+from motcua_standalone.simulator import Simulator
+from motcua_standalone.traffic import Mix, season_factor
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_the_tet_lull_and_the_procedure_mix_follow_domain_volumes() -> None:
+    assert season_factor(datetime(2026, 2, 10).date()) < season_factor(datetime(2026, 3, 10).date())
+    mix = Mix(per_commune_per_day=25)
+    daily = {code: mix.daily_rate(code) for code in mix.procedures()}
+    assert abs(sum(daily.values()) - 25) < 0.01
+    assert daily["2.000815"] > daily["1.001193"] > daily["1.000894"] > daily["1.000656"]
+    assert abs(daily["1.001193"] * 250 - 300) < 1e-6  # ≈300 births per commune per year
+
+
+async def test_a_simulated_working_morning_runs_without_an_error(tmp_path: Path) -> None:
+    # Tuesday 09:00 in Sơn La, 600 simulated seconds per real second.
+    clock = AcceleratedClock(datetime(2026, 3, 10, 9, 0, tzinfo=VN), 600)
+    platform = Platform(tmp_path, clock=clock)
+    await platform.start()
+    mounts = {
+        "http://intake": httpx.ASGITransport(app=platform.runtimes["intake"].app),  # type: ignore[arg-type]
+        "http://workflow": httpx.ASGITransport(app=platform.runtimes["workflow"].app),  # type: ignore[arg-type]
+    }
+    try:
+        sim = Simulator(
+            "http://intake",
+            "http://workflow",
+            ["quyet-thang", "chieng-khuong", "moc-chau-tt"],
+            clock,
+            speed=600,
+            mix=Mix(per_commune_per_day=60),
+            http=httpx.AsyncClient(mounts=mounts, timeout=30),
+        )
+        report = await sim.run(real_seconds=12)
+    finally:
+        await platform.stop()
+    assert report.ok(), report.errors[:5]
+    assert report.dossiers >= 10
+    assert report.requests["POST 201"] == report.dossiers
