@@ -9,6 +9,10 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry import trace
+
+from motcua_platform.logcontext import current_log_context
+
 # 12-digit personal ID numbers, Vietnamese phone numbers and e-mail addresses.
 _PATTERNS = (
     re.compile(r"(?<!\d)\d{12}(?!\d)"),
@@ -37,6 +41,11 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        entry.update(current_log_context())
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            entry["trace_id"] = format(span.trace_id, "032x")
+            entry["span_id"] = format(span.span_id, "016x")
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value if isinstance(value, int | float | bool) else str(value)

@@ -137,6 +137,7 @@ def build_service(
     """The parts every service shares: engine, sessions, runtime and an app with health."""
     from motcua_platform.db import make_engine, make_session_factory
     from motcua_platform.health import health_router
+    from motcua_platform.observability import instrument_app
 
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
@@ -150,6 +151,7 @@ def build_service(
     )
     app = FastAPI(title=title, version="1.0.0", description=description)
     app.state.sessions = sessions
+    instrument_app(app, settings.service_name)
     app.include_router(
         health_router({"database": runtime.database_ready, "broker": runtime.broker_ready})
     )

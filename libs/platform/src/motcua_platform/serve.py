@@ -82,6 +82,13 @@ def run_cli(
     runtime = build_runtime()
     settings = runtime.settings
     configure_logging(settings.service_name, level=settings.log_level, as_json=settings.log_json)
+    from opentelemetry import trace
+
+    from motcua_platform.telemetry import configure_tracing
+
+    trace.set_tracer_provider(
+        configure_tracing(settings.service_name, otlp_endpoint=settings.otlp_endpoint)
+    )
     if args.command == "serve":
         coro: Awaitable[None] = serve(
             runtime,

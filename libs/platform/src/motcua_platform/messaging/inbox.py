@@ -8,12 +8,21 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Histogram
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from motcua_platform.messaging.types import InboundMessage, OutboundMessage, Publisher
+from motcua_platform.logcontext import bind_log_context
+from motcua_platform.messaging.types import (
+    HEADER_TENANT,
+    InboundMessage,
+    OutboundMessage,
+    Publisher,
+)
 from motcua_platform.messaging.types import dead_letter_topic as _dlq_topic
+from motcua_platform.telemetry import extract_context
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +66,7 @@ class IdempotentConsumer:
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff_seconds
+        self._tracer = trace.get_tracer(f"motcua.{service}.consumer")
 
     @property
     def event_types(self) -> frozenset[str]:
@@ -70,7 +80,21 @@ class IdempotentConsumer:
         if not message.event_id:
             await self._dead_letter(message, "missing event id header")
             return
-        with PROCESSING.labels(self._service, message.topic).time():
+        with (
+            PROCESSING.labels(self._service, message.topic).time(),
+            bind_log_context(
+                tenant=message.headers.get(HEADER_TENANT),
+                dossier_id=message.key,
+                event_type=message.event_type,
+            ),
+            self._tracer.start_as_current_span(
+                f"consume {message.topic} {message.event_type}",
+                context=extract_context(message.headers),
+                kind=SpanKind.CONSUMER,
+            ) as span,
+        ):
+            span.set_attribute("messaging.destination.name", message.topic)
+            span.set_attribute("messaging.consumer.group.name", self._consumer)
             await self._handle_with_retries(message, handler)
 
     async def _handle_with_retries(self, message: InboundMessage, handler: Handler) -> None:

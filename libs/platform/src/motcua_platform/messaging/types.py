@@ -11,6 +11,7 @@ from typing import Protocol
 HEADER_EVENT_ID = "ce_id"
 HEADER_EVENT_TYPE = "ce_type"
 HEADER_TRACEPARENT = "traceparent"
+HEADER_TENANT = "motcua_tenant"  # set by the producers' codec; only used for log context
 
 
 @dataclass(frozen=True)
