@@ -18,6 +18,9 @@ source .run/services.env
 echo "==> helm, chart validator and headless Chromium (first run builds or installs them)"
 bash scripts/helm-check.sh --install-only
 bash scripts/lib/browser.sh
+# shellcheck source=scripts/lib/tools.sh
+source scripts/lib/tools.sh
+ensure_promtool
 
 echo "==> ruff"
 "${UV[@]}" run --frozen ruff check .

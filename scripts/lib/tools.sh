@@ -104,3 +104,42 @@ ensure_kube_validator() {
   _tools_unlock
   _kv_ok
 }
+
+# promtool, for `promtool check metrics` on every service's /metrics. Debian's `prometheus`
+# package ships it (about 15 s to install; its daemon is not started where there is no init
+# system). Elsewhere it is built from the Go module; prometheus' go.mod has replace directives,
+# so `go install pkg@version` refuses it and we build inside the downloaded module instead.
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.305.0}"
+PROMTOOL="${PROMTOOL:-$MOTCUA_TOOLS_BIN/promtool}"
+export PROMTOOL
+
+ensure_promtool() {
+  if command -v promtool >/dev/null 2>&1; then
+    PROMTOOL="$(command -v promtool)"
+    export PROMTOOL
+    return 0
+  fi
+  [[ -x "$PROMTOOL" ]] && return 0
+  if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+    _tools_log "installing Debian's prometheus package for promtool"
+    apt-get update -qq || true
+    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; then
+      PROMTOOL="$(command -v promtool)"
+      export PROMTOOL
+      return 0
+    fi
+  fi
+  command -v go >/dev/null 2>&1 || { _tools_log "ERROR: no promtool, no apt, no Go"; return 1; }
+  _tools_lock
+  _tools_log "building promtool from prometheus $PROMETHEUS_VERSION (several minutes)"
+  local dir
+  if ! dir=$(go mod download -json "github.com/prometheus/prometheus@$PROMETHEUS_VERSION" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') ||
+    ! (cd "$dir" && GOFLAGS=-buildvcs=false CGO_ENABLED=0 \
+      go build -trimpath -ldflags "-s -w" -o "$PROMTOOL" ./cmd/promtool); then
+    _tools_log "ERROR: building promtool $PROMETHEUS_VERSION failed"
+    _tools_unlock
+    return 1
+  fi
+  _tools_unlock
+}

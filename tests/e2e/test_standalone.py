@@ -81,7 +81,7 @@ async def test_a_failing_consumer_never_fails_the_clerk_and_catches_up(
 ) -> None:
     import analytics.entrypoints.subscriptions as subs
 
-    real = subs.count_received
+    real = subs.projection.project_events
     failures = {"left": 3}
 
     async def flaky(*args: Any) -> None:
@@ -90,7 +90,7 @@ async def test_a_failing_consumer_never_fails_the_clerk_and_catches_up(
             raise RuntimeError("analytics database briefly unavailable")
         await real(*args)
 
-    monkeypatch.setattr(subs, "count_received", flaky)
+    monkeypatch.setattr(subs.projection, "project_events", flaky)
     await _post(platform)
     await _wait_count(platform, 1)
     assert failures["left"] == 0

@@ -100,7 +100,7 @@ def banner(urls: dict[str, str]) -> str:
         f"  Theo dõi thời hạn (workflow):  {urls['workflow']}/docs",
         f"  Thông báo (notify):            {urls['notify']}/docs",
         f"  Giám sát tỉnh (analytics):     {urls['analytics']}/docs",
-        f"  Bảng điều khiển của tỉnh:      {urls['analytics']}/#token={monitor}",
+        f"  Bảng điều khiển của tỉnh:      {urls['analytics']}/bang-dieu-khien#token={monitor}",
         "",
         "Mã truy cập thử nghiệm (dán vào nút Authorize của /docs):",
     ]

@@ -1,8 +1,9 @@
-"""`motcua-analytics serve|migrate`."""
+"""`motcua-analytics serve|migrate|rebuild|dashboard-url`."""
 
 from motcua_platform.serve import run_cli
 
 from analytics.bootstrap import build_runtime
+from analytics.entrypoints.cli import dashboard_url, rebuild
 
 
 def main() -> None:
@@ -11,6 +12,7 @@ def main() -> None:
         build_runtime=build_runtime,
         default_port=8004,
         default_roles="api,consumer",
+        extra={"rebuild": rebuild, "dashboard-url": dashboard_url},
     )
 
 

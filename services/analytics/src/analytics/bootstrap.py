@@ -1,29 +1,149 @@
-"""Composition root of analytics."""
+"""Composition root of analytics: every dependency is built here and can be overridden."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from motcua_platform.runtime import ServiceRuntime, build_service
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from motcua_platform.auth import verifier_for
+from motcua_platform.clock import Clock, SystemClock
+from motcua_platform.db import make_engine, make_session_factory
+from motcua_platform.health import health_router
+from motcua_platform.messaging.transport import KafkaTransport, Transport
+from motcua_platform.runtime import ALL_ROLES, ServiceRuntime
 
+from analytics.adapters import projection_state
+from analytics.adapters.kafka_batch import BatchProjector, KafkaBatchConsumer
 from analytics.adapters.tables import inbox
-from analytics.entrypoints.api import router
-from analytics.entrypoints.subscriptions import subscriptions
+from analytics.adapters.working_time import CalendarWorkingTime
+from analytics.application.ports import WorkingTime
+from analytics.entrypoints import api, dashboard
+from analytics.entrypoints.deps import AnalyticsDeps
+from analytics.entrypoints.errors import install_error_handlers
+from analytics.entrypoints.metrics import run_gauges
+from analytics.entrypoints.subscriptions import TOPICS, subscriptions
 from analytics.settings import AnalyticsSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def build_runtime(settings: AnalyticsSettings | None = None) -> ServiceRuntime:
-    runtime = build_service(
-        settings or AnalyticsSettings(),
+@dataclass
+class AnalyticsRuntime(ServiceRuntime):
+    """The platform runtime, but on Kafka the projection consumes in batches."""
+
+    deps: AnalyticsDeps | None = None
+    batch_on_kafka: bool = True
+    _batch_transport: Transport | None = None
+
+    def wire(self, transport: Transport, roles: frozenset[str] = ALL_ROLES) -> None:
+        if not (self.batch_on_kafka and isinstance(transport, KafkaTransport)):
+            super().wire(transport, roles)
+            return
+        per_message, self.subscriptions = self.subscriptions, []
+        try:
+            super().wire(transport, roles)
+        finally:
+            self.subscriptions = per_message
+        self._batch_transport = transport if "consumer" in roles else None
+
+    def start_background(self, roles: frozenset[str] = ALL_ROLES) -> None:
+        super().start_background(roles)
+        if self._batch_transport is not None:
+            self._spawn(self._consume)
+
+    def batch_consumer(self, group: str) -> KafkaBatchConsumer:
+        assert self.deps is not None and self.transport is not None
+        settings = self.deps.settings
+        projector = BatchProjector(
+            service=self.name,
+            group=group,
+            sessions=self.sessions,
+            working_time=self.deps.working_time,
+            dead_letters=self.transport.publisher,
+            max_attempts=settings.consumer_max_attempts,
+        )
+        return KafkaBatchConsumer(
+            settings=settings,
+            topics=TOPICS,
+            group=group,
+            projector=projector,
+            max_records=settings.batch_max_records,
+            wait_ms=settings.batch_wait_ms,
+        )
+
+    async def _consume(self, stop: asyncio.Event) -> None:
+        group = await projection_state.consumer_group(self.sessions, self.settings.group_id)
+        await self.batch_consumer(group).run(stop)
+
+
+def build_runtime(
+    settings: AnalyticsSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    working_time: WorkingTime | None = None,
+    gauges: bool = True,
+) -> AnalyticsRuntime:
+    settings = settings or AnalyticsSettings()
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    deps = AnalyticsDeps(
+        sessions=sessions,
+        clock=clock or SystemClock(),
+        settings=settings,
+        working_time=working_time or CalendarWorkingTime(),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_gauges(deps, stop)) if gauges else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+
+    app = FastAPI(
+        title="motcua — Giám sát của tỉnh (analytics)",
+        version="1.0.0",
+        description=(
+            "Chỉ số đúng hạn, trễ hạn, xin lỗi, hài lòng và các chỉ số Quyết định 766 theo "
+            "từng xã, thủ tục, lĩnh vực và thời gian. Tỉnh xem mọi xã; tài khoản của xã chỉ "
+            "xem xã mình. Không có dữ liệu cá nhân. Bảng điều khiển: /bang-dieu-khien"
+        ),
+        lifespan=lifespan,
+    )
+    runtime = AnalyticsRuntime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
         migrations=MIGRATIONS,
         inbox=inbox,
         outbox=None,
-        title="motcua — Giám sát của tỉnh (analytics)",
-        description="Chỉ số đúng hạn, trễ hạn, xin lỗi, hài lòng theo từng xã, thủ tục, thời gian.",
+        app=app,
+        deps=deps,
     )
-    assert runtime.app is not None
-    runtime.app.include_router(router)
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.include_router(
+        health_router({"database": runtime.database_ready, "broker": runtime.broker_ready})
+    )
+    app.state.sessions = sessions
+    app.state.deps = deps
+    app.state.verifier = verifier_for(
+        environment=settings.environment,
+        jwks_url=settings.jwks_url,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        dev_keys_dir=settings.dev_keys_dir,
+    )
+    app.include_router(api.router)
+    app.include_router(dashboard.router)
+    install_error_handlers(app)
     runtime.subscriptions = subscriptions()
     return runtime

@@ -1,0 +1,374 @@
+"""Analytics: events per second into the projections beside a raw aiokafka consume loop,
+and the p95 of the indicator API over 10 million dossiers of history.
+
+`uv run python bench/bench_analytics.py [--quick]` needs the Kafka and PostgreSQL of
+`make services-up`. Prints a table and writes bench/results/analytics.json.
+
+1. Throughput: lifecycles of dossiers (7 events each) are produced once to a fresh topic.
+   The baseline is a bare aiokafka loop that only receives the records (fresh group); the
+   value is analytics' batch projector (decode, validate, facts, aggregates, commit) into
+   PostgreSQL (fresh group, fresh database). Same topic, same run.
+2. Indicator API: a fresh database is filled in SQL (generate_series) with N dossier facts
+   spread over five years and 75 communes, and `daily_indicators` derived from them by the
+   same contribution rules; the service then runs as its own process (role api) and the
+   indicator endpoint is called with a rotation of filters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
+from analytics.bootstrap import build_runtime  # noqa: E402
+from analytics.settings import AnalyticsSettings  # noqa: E402
+from analytics.testing import Scenario  # noqa: E402
+from motcua_contracts.codec import encode  # noqa: E402
+from motcua_platform.auth.dev_tokens import mint  # noqa: E402
+from motcua_platform.messaging.kafka import make_broker  # noqa: E402
+from motcua_platform.messaging.transport import KafkaTransport  # noqa: E402
+
+from tests.support.servers import (  # noqa: E402
+    ServiceProcess,
+    create_database,
+    drop_database,
+    server_env,
+    unique,
+)
+
+RESULTS = ROOT / "bench" / "results" / "analytics.json"
+PROCEDURES = ("1.001193", "1.000894", "1.000656", "1.004859", "2.000815", "2.000884", "2.001035")
+
+
+# --- 1. throughput ---------------------------------------------------------------------
+
+
+def lifecycles(dossiers: int) -> list[Any]:
+    """Received, accepted, decided, ready (+ workflow's ClockCompleted), returned, rated."""
+    scenario = Scenario()
+    start = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    for i in range(dossiers):
+        tenant = f"xa-{i % 75:02d}"
+        received = start + timedelta(minutes=7 * i)
+        d = scenario.dossier(
+            tenant,
+            received,
+            procedure_code=PROCEDURES[i % len(PROCEDURES)],
+            dossier_id=str(uuid.uuid4()),
+        )
+        d.accepted(received)
+        d.ready(received + timedelta(hours=20 + i % 60), elapsed_seconds=3600 * (i % 30))
+        d.returned(received + timedelta(days=3), online=i % 3 == 0)
+    return scenario.envelopes
+
+
+async def produce(bootstrap: str, topic: str, envelopes: list[Any]) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=512 * 1024, acks=1
+    )
+    await producer.start()
+    try:
+        futures = []
+        for envelope in envelopes:
+            wire = encode(envelope)
+            headers = [(k, v.encode()) for k, v in wire.headers.items()]
+            futures.append(
+                await producer.send(topic, wire.value, key=wire.key.encode(), headers=headers)
+            )
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def raw_loop(bootstrap: str, topic: str, count: int) -> float:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    await consumer.start()
+    try:
+        seen, started = 0, 0.0
+        while seen < count:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=2000)
+            if batch and not started:
+                started = time.perf_counter()
+            seen += sum(len(records) for records in batch.values())
+        return count / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+async def projection_rate(env: dict[str, str], topic: str, count: int) -> float:
+    name = unique("bench_analytics_tp")
+    url = await create_database(env, name)
+    try:
+        settings = AnalyticsSettings(
+            database_url=url, kafka_bootstrap=env["MOTCUA_KAFKA_BOOTSTRAP"], environment="test"
+        )
+        runtime = build_runtime(settings, gauges=False)
+        await runtime.migrate()
+        transport = KafkaTransport(make_broker(settings))
+        await transport.start()
+        runtime.transport = transport
+        consumer = runtime.batch_consumer(f"bench-proj-{uuid.uuid4().hex[:8]}")
+        consumer._topics = [topic]  # the bench's own topic, not the platform's
+        started = time.perf_counter()
+        projected = await consumer.run_until_caught_up()
+        elapsed = time.perf_counter() - started
+        await transport.stop()
+        await runtime.close()
+        assert projected == count, (projected, count)
+        return count / elapsed
+    finally:
+        await drop_database(env, name)
+
+
+# --- 2. the indicator API over a large history -----------------------------------------
+
+FILL_FACTS = """
+INSERT INTO dossier_facts (dossier_id, tenant_id, dossier_code, version, clock_version,
+  resolving_tenant_id, receiving_tenant_id, procedure_code, field_code, channel,
+  received_at, due_at, due_from_clock, due_version, completed_at, decision, clock_outcome,
+  clock_elapsed_seconds, processing_seconds, returned_at, returned_online, apology_at,
+  apology_late, rated_at, rating_level, rating_points)
+SELECT 'b' || i, t, 'X-' || i, 6, 2, t, t, p, 'ho_tich',
+  CASE WHEN i % 5 = 0 THEN 'online' ELSE 'counter' END,
+  r, r + interval '3 days', true, 1,
+  CASE WHEN r < $2::timestamptz - interval '4 days' THEN r + (i % 97) * interval '1 hour' END,
+  'approved',
+  CASE WHEN r >= $2::timestamptz - interval '4 days' THEN NULL WHEN i % 97 > 72 THEN 'done_late'
+       WHEN i % 97 < 24 THEN 'done_early' ELSE 'done_on_time' END,
+  (i % 97) * 1800, CASE WHEN r < $2::timestamptz - interval '4 days' THEN (i % 97) * 1800 END,
+  CASE WHEN r < $2::timestamptz - interval '4 days' THEN r + interval '4 days' END, i % 3 = 0,
+  CASE WHEN i % 97 > 72 THEN r + interval '2 days' END, i % 97 > 90,
+  CASE WHEN i % 10 < 3 AND r < $2::timestamptz - interval '4 days' THEN r + interval '4 days' END,
+  CASE WHEN i % 10 < 3 AND r < $2::timestamptz - interval '4 days'
+       THEN (ARRAY['khong_hai_long','hai_long','rat_hai_long'])[1 + i % 3] END,
+  CASE WHEN i % 10 < 2 THEN 10 + i % 9 END
+FROM (
+  SELECT i, 'xa-' || lpad((i % 75)::text, 2, '0') AS t,
+         (ARRAY['1.001193','1.000894','1.000656','1.004859','2.000815','2.000884',
+                '2.001035'])[1 + i % 7] AS p,
+         $2::timestamptz - (($1::int - i)::float8 / $1::int) * interval '1826 days' AS r
+  FROM generate_series(1, $1::int) AS i
+) s
+"""
+
+# The same contribution rules as analytics.domain.contributions, in SQL, for the bulk load.
+FILL_DAILY = """
+INSERT INTO daily_indicators
+SELECT tenant_id, procedure_code, field_code, day,
+  sum(received), sum(received_online), sum(early), sum(on_time), sum(late), sum(ps), sum(pc),
+  0, 0, 0, sum(apologies), sum(apologies_late), sum(returned), sum(returned_online),
+  sum(r0), sum(r1), sum(r2), sum(ep), sum(ec)
+FROM (
+  SELECT resolving_tenant_id AS tenant_id, procedure_code, field_code,
+    (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day, 1 AS received,
+    (channel = 'online')::int AS received_online, 0 early, 0 on_time, 0 late, 0 ps, 0 pc,
+    0 apologies, 0 apologies_late, 0 returned, 0 returned_online, 0 r0, 0 r1, 0 r2, 0 ep, 0 ec
+  FROM dossier_facts
+  UNION ALL
+  SELECT resolving_tenant_id, procedure_code, field_code,
+    (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, 0,
+    (clock_outcome = 'done_early')::int, (clock_outcome = 'done_on_time')::int,
+    (clock_outcome = 'done_late')::int, processing_seconds, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  FROM dossier_facts WHERE completed_at IS NOT NULL
+  UNION ALL
+  SELECT resolving_tenant_id, procedure_code, field_code,
+    (apology_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, 0, 0, 0, 0, 0, 0, 1,
+    apology_late::int, 0, 0, 0, 0, 0, 0, 0
+  FROM dossier_facts WHERE apology_at IS NOT NULL
+  UNION ALL
+  SELECT resolving_tenant_id, procedure_code, field_code,
+    (returned_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    returned_online::int, 0, 0, 0, 0, 0
+  FROM dossier_facts WHERE returned_at IS NOT NULL
+  UNION ALL
+  SELECT resolving_tenant_id, procedure_code, field_code,
+    (rated_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    (rating_level = 'khong_hai_long')::int, (rating_level = 'hai_long')::int,
+    (rating_level = 'rat_hai_long')::int, coalesce(rating_points, 0),
+    (rating_points IS NOT NULL)::int
+  FROM dossier_facts WHERE rated_at IS NOT NULL
+) c
+GROUP BY tenant_id, procedure_code, field_code, day
+"""
+
+
+async def fill(url: str, dossiers: int, now: datetime) -> dict[str, float]:
+    settings = AnalyticsSettings(database_url=url, environment="test")
+    runtime = build_runtime(settings, gauges=False)
+    await runtime.migrate()
+    await runtime.close()
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        started = time.perf_counter()
+        await conn.execute("SET maintenance_work_mem = '256MB'")
+        await conn.execute("SET synchronous_commit = off")
+        await conn.execute(FILL_FACTS, dossiers, now)
+        facts_s = time.perf_counter() - started
+        await conn.execute(FILL_DAILY)
+        await conn.execute(
+            "INSERT INTO tenants SELECT 'xa-' || lpad(i::text, 2, '0'), 'Xã số ' || i, 'xa', "
+            "'active', CASE WHEN i < 3 THEN 'pilot' ELSE '' END, NULL, 1 "
+            "FROM generate_series(0, 74) i"
+        )
+        await conn.execute("VACUUM ANALYZE")
+        rows = await conn.fetchval("SELECT count(*) FROM daily_indicators")
+        return {"facts_s": facts_s, "total_s": time.perf_counter() - started, "daily": rows}
+    finally:
+        await conn.close()
+
+
+def api_queries(today: datetime) -> list[dict[str, Any]]:
+    d = today.date()
+    month = d.replace(day=1).isoformat()
+    year = d.replace(month=1, day=1).isoformat()
+    last_year = (d - timedelta(days=365)).isoformat()
+    quarter = (d - timedelta(days=90)).isoformat()
+    return [
+        {"from": month, "to": d.isoformat()},  # province, this month (live in-progress)
+        {"from": year, "to": d.isoformat(), "commune": "xa-07"},  # one commune, this year
+        {"from": last_year, "to": d.isoformat(), "cohort": "pilot"},  # pilot, 12 months
+        {"from": quarter, "to": d.isoformat(), "procedure": "1.001193"},  # one procedure
+        {"from": "2024-01-01", "to": "2024-12-31"},  # province, a past year
+        {"from": quarter, "to": d.isoformat(), "not_cohort": "pilot"},  # the rest
+    ]
+
+
+async def api_latency(env: dict[str, str], url: str, calls: int) -> dict[str, float]:
+    logs = Path(tempfile.mkdtemp(prefix="bench-analytics-"))
+    keys = logs / "keys"
+    process = ServiceProcess(
+        "analytics",
+        {
+            "MOTCUA_ANALYTICS_DATABASE_URL": url,
+            "MOTCUA_ANALYTICS_KAFKA_BOOTSTRAP": env["MOTCUA_KAFKA_BOOTSTRAP"],
+            "MOTCUA_ANALYTICS_ENVIRONMENT": "test",
+            "MOTCUA_ANALYTICS_DEV_KEYS_DIR": str(keys),
+            "MOTCUA_ANALYTICS_LOG_LEVEL": "WARNING",
+        },
+        "api",
+    )
+    process.start(logs)
+    headers = {"Authorization": f"Bearer {mint('province_monitor', None, keys=keys)}"}
+    queries = api_queries(datetime.now(UTC))
+    try:
+        async with httpx.AsyncClient(base_url=process.url, headers=headers, timeout=30) as client:
+            for q in queries:  # warm-up: one of each
+                assert (await client.get("/api/v1/indicators", params=q)).status_code == 200
+            samples: list[float] = []
+            by_query: dict[int, list[float]] = {}
+            for i in range(calls):
+                started = time.perf_counter()
+                response = await client.get("/api/v1/indicators", params=queries[i % len(queries)])
+                samples.append((time.perf_counter() - started) * 1000)
+                by_query.setdefault(i % len(queries), []).append(samples[-1])
+                assert response.status_code == 200, response.text
+            other: list[float] = []
+            for path in ("/api/v1/ranking", "/api/v1/late-dossiers"):
+                for _ in range(max(5, calls // 20)):
+                    started = time.perf_counter()
+                    assert (await client.get(path)).status_code == 200
+                    other.append((time.perf_counter() - started) * 1000)
+    finally:
+        process.stop()
+    return {
+        "p95": statistics.quantiles(samples, n=20)[18],
+        "p50": statistics.median(samples),
+        "other_p95": statistics.quantiles(other, n=20)[18],
+        "by_query": {  # type: ignore[dict-item]
+            json.dumps(queries[k], ensure_ascii=False): round(max(v), 1)
+            for k, v in by_query.items()
+        },
+    }
+
+
+def figure(value: float, baseline: float | None, target: str) -> dict[str, Any]:
+    ratio = round(value / baseline, 3) if baseline else None
+    return {
+        "value": round(value, 1),
+        "baseline": baseline and round(baseline, 1),
+        "ratio": ratio,
+        "target": target,
+    }
+
+
+async def main(quick: bool) -> None:
+    env = server_env()
+    bootstrap = env["MOTCUA_KAFKA_BOOTSTRAP"]
+    dossiers_tp = 4_000 if quick else 30_000
+    history = 200_000 if quick else 10_000_000
+    topic = f"motcua.bench.analytics.{uuid.uuid4().hex[:8]}"
+
+    envelopes = lifecycles(dossiers_tp)
+    print(f"producing {len(envelopes)} events to {topic} …", flush=True)
+    await produce(bootstrap, topic, envelopes)
+    raw = max([await raw_loop(bootstrap, topic, len(envelopes)) for _ in range(2)])
+    projected = await projection_rate(env, topic, len(envelopes))
+    print(f"raw loop {raw:,.0f} ev/s, projection {projected:,.0f} ev/s", flush=True)
+
+    name = unique("bench_analytics_api")
+    url = await create_database(env, name)
+    try:
+        print(f"loading {history:,} dossiers of history …", flush=True)
+        loaded = await fill(url, history, datetime.now(UTC))
+        print(f"loaded in {loaded['total_s']:.0f} s; measuring the API …", flush=True)
+        latency = await api_latency(env, url, 120 if quick else 300)
+    finally:
+        await drop_database(env, name)
+
+    figures = {
+        "events_per_second_into_projections": figure(projected, raw, ">= 0.5 (ratio)"),
+        "indicator_api_p95_ms": figure(latency["p95"], None, "< 100 ms (value)"),
+        "indicator_api_p50_ms": figure(latency["p50"], None, ""),
+        "ranking_and_late_list_p95_ms": figure(latency["other_p95"], None, ""),
+    }
+    result = {
+        "benchmark": "analytics projections and indicator API",
+        "quick": quick,
+        "loaded": {
+            "throughput_events": len(envelopes),
+            "history_dossier_facts": history,
+            "history_daily_indicator_rows": loaded["daily"],
+            "history_load_seconds": round(loaded["total_s"], 1),
+            "note": "facts generated in SQL; aggregates derived from them by the same rules",
+        },
+        "indicator_api_worst_ms_by_query": latency["by_query"],
+        "figures": figures,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\n{'figure':42} {'value':>10} {'baseline':>10} {'ratio':>7}  target")
+    for key, f in figures.items():
+        base = "" if f["baseline"] is None else f["baseline"]
+        ratio = "" if f["ratio"] is None else f["ratio"]
+        print(f"{key:42} {f['value']:>10} {base!s:>10} {ratio!s:>7}  {f['target']}")
+    print(
+        f"\nhistory: {history:,} dossier facts, {loaded['daily']:,} daily rows "
+        f"(loaded in {loaded['total_s']:.0f} s); throughput on {len(envelopes):,} events"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    asyncio.run(main(parser.parse_args().quick))
