@@ -11,7 +11,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
 
-def health_router(checks: Mapping[str, ReadinessCheck]) -> APIRouter:
+def health_router(
+    checks: Mapping[str, ReadinessCheck],
+    *,
+    optional: Callable[[], frozenset[str]] = frozenset,
+) -> APIRouter:
+    """`optional()` names checks that are reported but do not make the process unready.
+
+    An API whose writes go to the outbox keeps serving while the broker is away, so only the
+    roles that consume need the broker to be ready.
+    """
     router = APIRouter(tags=["vận hành"])
 
     @router.get("/health/live", summary="Tiến trình còn sống")
@@ -26,7 +35,8 @@ def health_router(checks: Mapping[str, ReadinessCheck]) -> APIRouter:
                 results[name] = "ok" if await check() else "down"
             except Exception:
                 results[name] = "down"
-        healthy = all(v == "ok" for v in results.values())
+        skip = optional()
+        healthy = all(v == "ok" for k, v in results.items() if k not in skip)
         return JSONResponse(
             {"status": "ok" if healthy else "down", "checks": results},
             status_code=200 if healthy else 503,

@@ -48,6 +48,7 @@ class ServiceRuntime:
     app: FastAPI | None = None
     relay: OutboxRelay | None = None
     transport: Transport | None = None
+    roles: frozenset[str] = ALL_ROLES
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -60,6 +61,10 @@ class ServiceRuntime:
             await conn.execute(text("SELECT 1"))
         return True
 
+    def optional_checks(self) -> frozenset[str]:
+        """Only consumers need the broker to be ready; the outbox covers everyone else."""
+        return frozenset() if "consumer" in self.roles else frozenset({"broker"})
+
     async def broker_ready(self) -> bool:
         return self.transport is not None and await self.transport.ready()
 
@@ -69,6 +74,7 @@ class ServiceRuntime:
     def wire(self, transport: Transport, roles: frozenset[str] = ALL_ROLES) -> None:
         """Register subscriptions and build the relay; call before `transport.start()`."""
         self.transport = transport
+        self.roles = roles
         if "consumer" in roles and self.inbox is not None:
             for sub in self.subscriptions:
                 consumer = IdempotentConsumer(
@@ -153,7 +159,10 @@ def build_service(
     app.state.sessions = sessions
     instrument_app(app, settings.service_name)
     app.include_router(
-        health_router({"database": runtime.database_ready, "broker": runtime.broker_ready})
+        health_router(
+            {"database": runtime.database_ready, "broker": runtime.broker_ready},
+            optional=runtime.optional_checks,
+        )
     )
     runtime.app = app
     return runtime

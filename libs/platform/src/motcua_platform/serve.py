@@ -27,7 +27,10 @@ def ops_app(runtime: ServiceRuntime) -> FastAPI:
     """For roles without the API: only health and metrics, for probes and scraping."""
     app = FastAPI(title=f"motcua-{runtime.name} (vận hành)")
     app.include_router(
-        health_router({"database": runtime.database_ready, "broker": runtime.broker_ready})
+        health_router(
+            {"database": runtime.database_ready, "broker": runtime.broker_ready},
+            optional=runtime.optional_checks,
+        )
     )
     return app
 

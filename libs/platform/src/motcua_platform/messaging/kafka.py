@@ -6,6 +6,7 @@ import asyncio
 import ssl
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -74,7 +75,10 @@ def subscribe(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         max_poll_records=500,
     )
-    async def _on_message(body: bytes, message: KafkaMessage) -> None:
+    async def _on_message(body: Any, message: KafkaMessage) -> None:
+        # `body` is unused (the raw record is read below) and typed Any on purpose: a record
+        # without a content-type header (any non-FastStream producer) is decoded as JSON, and
+        # a `bytes` annotation would then refuse it and nack it forever, blocking the partition.
         raw = message.raw_message
         record = raw[0] if isinstance(raw, tuple) else raw
         await consumer.handle(
