@@ -37,6 +37,7 @@ REGISTRY: dict[tuple[str, int], EventSpec] = {
         _spec(dossiers_v1.ResultReturned, 1, Topics.DOSSIERS),
         _spec(dossiers_v1.DossierWithdrawn, 1, Topics.DOSSIERS),
         _spec(dossiers_v1.SatisfactionRated, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.DossierReassigned, 1, Topics.DOSSIERS),
         _spec(tenants_v1.TenantConfigured, 1, Topics.TENANTS),
         _spec(clock_v1.ClockStarted, 1, Topics.CLOCK),
         _spec(clock_v1.ClockPaused, 1, Topics.CLOCK),

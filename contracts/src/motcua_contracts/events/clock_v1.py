@@ -53,6 +53,7 @@ class ClockResumed(Payload):
 class ThresholdReached(Payload):
     """A share of the allowed working time was used (50%, 75% by default)."""
 
+    timer_key: str = Field(description="Workflow's timer identity: a replay knows it fired")
     dossier_code: str
     threshold: str = Field(examples=["share_75"])
     share: float = Field(gt=0, le=1)
@@ -63,12 +64,14 @@ class ThresholdReached(Payload):
 class ApologyDue(Payload):
     """The last moment to send the apology notice (one working day before the due)."""
 
+    timer_key: str = Field(description="Workflow's timer identity: a replay knows it fired")
     dossier_code: str
     apology_due_at: AwareDatetime
     due_at: AwareDatetime
 
 
 class DeadlineBreached(Payload):
+    timer_key: str = Field(description="Workflow's timer identity: a replay knows it fired")
     dossier_code: str
     due_at: AwareDatetime
     rescheduled: bool = Field(description="The breached due was the apology's new date")
@@ -77,6 +80,7 @@ class DeadlineBreached(Payload):
 class StepOverdue(Payload):
     """One step of the control sheet passed its own deadline."""
 
+    timer_key: str = Field(description="Workflow's timer identity: a replay knows it fired")
     dossier_code: str
     step_key: str = Field(examples=["xu_ly"])
     step_due_at: AwareDatetime
@@ -171,6 +175,7 @@ class EscalationAcknowledged(Payload):
 class EscalationRaisedUp(Payload):
     """Unacknowledged after the configured working hours: one level up."""
 
+    timer_key: str = Field(description="Workflow's timer identity: a replay knows it fired")
     escalation_id: str
     dossier_code: str
     level: int = Field(ge=2, description="2: head of the commune, 3: province monitoring")
@@ -186,6 +191,7 @@ class DigestEntry(Payload):
 class MorningDigestCompiled(Payload):
     """Each working morning, per commune: what is at risk and what is late."""
 
+    timer_key: str = Field(description="Workflow's timer identity: a replay knows it fired")
     day: date
     compiled_at: AwareDatetime
     leader_official_id: str | None = None

@@ -140,3 +140,27 @@ class SatisfactionRated(Payload):
     criteria: dict[str, int] = Field(
         default_factory=dict, description="Criterion key -> 0..2 points (9 criteria, 18 points)"
     )
+
+
+class ReassignmentReason(StrEnum):
+    MERGER = "merger"
+
+
+class DossierReassigned(Payload):
+    """An open dossier now belongs to another commune (its unit was merged into that one).
+
+    The code, history and deadlines are unchanged. `from_tenant_id` is the unit that held the
+    dossier (as receiving and/or resolving unit); after this event both roles it held belong to
+    `to_tenant_id`. Closed dossiers are never reassigned: they stay with the unit as it was.
+    """
+
+    dossier_code: str
+    from_tenant_id: str
+    to_tenant_id: str
+    reassigned_at: AwareDatetime
+    reason: ReassignmentReason = ReassignmentReason.MERGER
+    effective_at: AwareDatetime | None = Field(
+        default=None, description="When the merger took legal effect (may precede reassigned_at)"
+    )
+    receiving_tenant_id: str = Field(description="Receiving unit after the reassignment")
+    resolving_tenant_id: str = Field(description="Resolving unit after the reassignment")

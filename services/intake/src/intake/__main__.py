@@ -1,4 +1,4 @@
-"""`motcua-intake serve|migrate|seed-pilot|dev-token`."""
+"""`motcua-intake serve|migrate|seed-pilot|dev-token|onboard`."""
 
 import sys
 
@@ -18,6 +18,10 @@ def main() -> None:
         from intake.auth.dev_tokens import main as dev_token
 
         raise SystemExit(dev_token(sys.argv[2:]))
+    if sys.argv[1:2] == ["onboard"]:
+        from intake.onboard import main as onboard
+
+        raise SystemExit(onboard(sys.argv[2:]))
     run_cli(
         prog="motcua-intake",
         build_runtime=build_runtime,

@@ -9,15 +9,17 @@ from pathlib import Path
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 
-from intake.adapters import tenant_repo
+from intake.adapters.catalogue_limits import statutory_working_days
 from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.adapters.tables import inbox, outbox
+from intake.application.configure_tenant import configure_tenant
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
 from intake.auth.verifier import TokenVerifier, verifier_from_settings
 from intake.entrypoints import api_dossiers, api_lifecycle, api_records, internal, public, tenants
 from intake.entrypoints.deps import IntakeDeps
 from intake.entrypoints.errors import install_error_handlers
+from intake.entrypoints.schemas_in import TenantIn
 from intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -39,6 +41,7 @@ def build_runtime(
     statutory: StatutoryClock | None = None,
     verifier: TokenVerifier | None = None,
     limiter: TokenBucketLimiter | None = None,
+    tenant_limiter: TokenBucketLimiter | None = None,
 ) -> ServiceRuntime:
     settings = settings or IntakeSettings()
     runtime = build_service(
@@ -76,6 +79,14 @@ def build_runtime(
         ),
         public_base_url=settings.public_base_url,
         after_commit=nudge_relay,
+        tenant_limiter=tenant_limiter
+        or (
+            TokenBucketLimiter(
+                rate_per_minute=settings.tenant_rate_per_second * 60, burst=settings.tenant_burst
+            )
+            if settings.tenant_rate_per_second > 0
+            else None
+        ),
     )
     for module in (api_dossiers, api_lifecycle, api_records, tenants, internal, public):
         app.include_router(module.router)
@@ -84,15 +95,18 @@ def build_runtime(
 
 
 async def seed_tenants(runtime: ServiceRuntime, path: Path = PILOT_TENANTS) -> int:
-    """Idempotent: running it twice leaves the same rows."""
+    """Onboards the file's units as the API would (events included). Idempotent."""
     rows = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))["tenants"]
-    clock = SystemClock()
+    now = SystemClock().now()
     async with runtime.sessions() as session, session.begin():
         for row in rows:
-            await tenant_repo.upsert_tenant(
+            body = TenantIn.model_validate({k: v for k, v in row.items() if k != "tenant_id"})
+            await configure_tenant(
                 session,
-                {k: row[k] for k in ("tenant_id", "name_vi", "unit_type", "agency_code", "status")}
-                | {"config": row.get("config", {})},
-                clock.now(),
+                tenants.command(row["tenant_id"], body),
+                now=now,
+                statutory_days=statutory_working_days,
             )
+    if runtime.relay is not None:
+        runtime.relay.nudge()
     return len(rows)

@@ -34,6 +34,12 @@ BODIES: dict[str, Any] = {
     "POST .../withdraw": {"note": "x"},
     "POST .../satisfaction": {"level": "hai_long"},
     "PUT /api/v1/tenants/{tenant_id}": {"name_vi": "Xã Thử", "agency_code": "000.1.H50"},
+    # Well-formed, naming units that do not exist: an operator gets 404, nobody merges A.
+    "POST /api/v1/tenants/merge": {
+        "sources": ["khong-co-1", "khong-co-2"],
+        "target": "khong-co-3",
+        "effective_at": "2026-02-13T08:00:00+07:00",
+    },
 }
 QUERY = {"/internal/v1/dossiers/{dossier_id}/contact": {"channel": "sms", "purpose": "test"}}
 
@@ -104,7 +110,7 @@ async def test_no_role_of_another_commune_reads_or_changes_commune_a(desk: Desk)
                 where = (method, path, role, path_tenant, r.status_code)
                 reads_everything = role == "province_monitor" and method == "GET"
                 contact = role == "service:notify" and path.startswith("/internal/")
-                operator = role == "operator" and path.startswith("/api/v1/tenants/")
+                operator = role == "operator" and path.startswith("/api/v1/tenants")
                 # B's own commune, not A's dossier: allowed, but must show nothing of A.
                 own = role in STAFF and path_tenant == B and "{dossier_id}" not in path
                 if not (reads_everything or contact or operator or own):

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters.records import DossierRecord
@@ -20,10 +20,14 @@ _JSON_COLUMNS = ("missing_items", "reason_codes", "documents")
 def scoped(scope: TenantScope, tenant_id: str | None = None) -> list[Any]:
     """WHERE clauses that keep a query inside the communes the caller may see."""
     clauses: list[Any] = []
+    # A commune sees what its desk received and what it resolves for another commune's desk.
     if scope.tenant_ids is not None:
-        clauses.append(dossiers.c.tenant_id.in_(sorted(scope.tenant_ids)))
+        ids = sorted(scope.tenant_ids)
+        clauses.append(or_(dossiers.c.tenant_id.in_(ids), dossiers.c.resolving_tenant_id.in_(ids)))
     if tenant_id is not None:
-        clauses.append(dossiers.c.tenant_id == tenant_id)
+        clauses.append(
+            or_(dossiers.c.tenant_id == tenant_id, dossiers.c.resolving_tenant_id == tenant_id)
+        )
     return clauses
 
 

@@ -47,6 +47,7 @@ class DossierRecord:
     applicant_email: str | None
     applicant_address: str | None
     lookup_nonce: str | None
+    resolving_tenant_id: str = ""  # the unit that decides; = tenant_id unless cross-commune
 
     @property
     def guards(self) -> Guards:
@@ -82,6 +83,7 @@ class DossierRecord:
             missing_items=json.loads(m["missing_items"] or "[]"),
             reason_codes=json.loads(m["reason_codes"] or "[]"),
             documents=json.loads(m["documents"] or "[]"),
+            resolving_tenant_id=m.get("resolving_tenant_id") or m["tenant_id"],
         )
 
 

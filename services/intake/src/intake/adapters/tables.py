@@ -17,7 +17,9 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-# The registry of commune-level units (tenants); intake owns it for now.
+# The registry of commune-level units (tenants): intake owns it and is the only writer of the
+# compacted tenants topic (docs/tenants.md). `config` holds the rest of the configuration (JSON);
+# `revision` increases with every real change and is the TenantConfigured revision.
 tenants = Table(
     "tenants",
     metadata,
@@ -28,13 +30,19 @@ tenants = Table(
     Column("status", String(20), nullable=False),
     Column("config", Text, nullable=False, server_default="{}"),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("province_code", String(8), nullable=False, server_default="14"),
+    Column("unit_code", String(20), nullable=True),
+    Column("revision", Integer, nullable=False, server_default="0"),
+    Column("merged_into", String(64), nullable=True),
 )
 
 dossiers = Table(
     "dossiers",
     metadata,
     Column("dossier_id", String(36), primary_key=True),
-    Column("tenant_id", String(64), nullable=False, index=True),
+    Column("tenant_id", String(64), nullable=False, index=True),  # the receiving desk
+    # Since 2025 any desk of the province receives; the resolving unit may be another commune.
+    Column("resolving_tenant_id", String(64), nullable=True),
     Column("code", String(80), nullable=False, unique=True),
     Column("procedure_code", String(20), nullable=False),
     Column("procedure_version", String(40), nullable=False),
@@ -75,6 +83,7 @@ dossiers = Table(
     Index("ix_dossiers_tenant_received", "tenant_id", "received_at", "dossier_id"),
     Index("ix_dossiers_tenant_status", "tenant_id", "status"),
     Index("ix_dossiers_tenant_due", "tenant_id", "due_at"),
+    Index("ix_dossiers_resolving_status", "resolving_tenant_id", "status"),
     Index("uq_dossiers_lookup_hash", "lookup_hash", unique=True),
 )
 

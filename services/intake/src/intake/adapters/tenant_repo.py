@@ -1,10 +1,10 @@
-"""The tenant registry (commune-level units)."""
+"""The tenant registry (commune-level units) and the per-commune daily dossier counter."""
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -22,50 +22,100 @@ class TenantRow:
     unit_type: str
     agency_code: str
     status: str
-    config: dict[str, Any]
+    config: dict[str, Any]  # the rest of the configuration (cohorts, office hours, ...)
+    province_code: str = "14"
+    unit_code: str | None = None
+    revision: int = 0
+    merged_into: str | None = None
+    updated_at: datetime | None = field(default=None, compare=False)
+
+    @property
+    def calendar(self) -> dict[str, Any]:
+        """Office hours and closures in the statutory-clock library's shape."""
+        closures = [
+            c if isinstance(c, dict) else {"date": str(c), "kind": "closure"}
+            for c in self.config.get("closures", ())
+        ]
+        return {"office_hours": self.config.get("office_hours", {}), "closures": closures}
+
+    def same_configuration(self, other: TenantRow) -> bool:
+        """True when publishing `other` would tell consumers nothing new."""
+        mine = {**vars(self), "revision": 0, "updated_at": None}
+        theirs = {**vars(other), "revision": 0, "updated_at": None}
+        return _canonical(mine) == _canonical(theirs)
 
 
-# Tenants change rarely; a short in-process cache saves a round trip per registration.
+def _canonical(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+# Tenants change rarely; a short in-process cache saves a round trip per registration. Each
+# replica forgets within the TTL, so a suspension or merger reaches every replica in seconds.
 _CACHE: dict[str, tuple[float, TenantRow]] = {}
-_TTL_SECONDS = 30.0
+_TTL_SECONDS = 5.0
+
+
+def _row(row: Any) -> TenantRow:
+    return TenantRow(
+        tenant_id=row.tenant_id,
+        name_vi=row.name_vi,
+        unit_type=row.unit_type,
+        agency_code=row.agency_code,
+        status=row.status,
+        config=json.loads(row.config),
+        province_code=row.province_code,
+        unit_code=row.unit_code,
+        revision=row.revision,
+        merged_into=row.merged_into,
+        updated_at=row.updated_at,
+    )
 
 
 async def get_tenant(
-    session: AsyncSession, tenant_id: str, *, cached: bool = False
+    session: AsyncSession, tenant_id: str, *, cached: bool = False, for_update: bool = False
 ) -> TenantRow | None:
     if cached:
         hit = _CACHE.get(tenant_id)
         if hit is not None and time.monotonic() - hit[0] < _TTL_SECONDS:
             return hit[1]
-    row = (await session.execute(select(tenants).where(tenants.c.tenant_id == tenant_id))).first()
+    query = select(tenants).where(tenants.c.tenant_id == tenant_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).first()
     if row is None:
         return None
-    tenant = TenantRow(
-        row.tenant_id,
-        row.name_vi,
-        row.unit_type,
-        row.agency_code,
-        row.status,
-        json.loads(row.config),
-    )
+    tenant = _row(row)
     _CACHE[tenant_id] = (time.monotonic(), tenant)
     return tenant
 
 
-async def upsert_tenant(session: AsyncSession, values: dict[str, Any], now: datetime) -> None:
-    values = {**values, "config": json.dumps(values.get("config", {}), ensure_ascii=False)}
-    _CACHE.pop(values["tenant_id"], None)
-    exists = await session.scalar(
-        select(tenants.c.tenant_id).where(tenants.c.tenant_id == values["tenant_id"])
+async def list_tenants(session: AsyncSession) -> list[TenantRow]:
+    rows = (await session.execute(select(tenants).order_by(tenants.c.tenant_id))).all()
+    return [_row(r) for r in rows]
+
+
+async def agency_code_owner(session: AsyncSession, agency_code: str) -> str | None:
+    """Dossier codes start with the agency code: two units may never share one."""
+    return await session.scalar(
+        select(tenants.c.tenant_id).where(tenants.c.agency_code == agency_code).limit(1)
     )
-    if exists is None:
-        await session.execute(insert(tenants).values(**values, updated_at=now))
+
+
+async def save_tenant(session: AsyncSession, row: TenantRow, now: datetime, *, new: bool) -> None:
+    values = {
+        k: v for k, v in vars(row).items() if k not in {"updated_at", "config", "tenant_id"}
+    } | {"config": json.dumps(row.config, ensure_ascii=False, sort_keys=True), "updated_at": now}
+    _CACHE.pop(row.tenant_id, None)
+    if new:
+        await session.execute(insert(tenants).values(tenant_id=row.tenant_id, **values))
     else:
         await session.execute(
-            update(tenants)
-            .where(tenants.c.tenant_id == values["tenant_id"])
-            .values(**values, updated_at=now)
+            update(tenants).where(tenants.c.tenant_id == row.tenant_id).values(**values)
         )
+
+
+def forget(tenant_id: str) -> None:
+    _CACHE.pop(tenant_id, None)
 
 
 async def next_sequence(session: AsyncSession, tenant_id: str, day: date) -> int:

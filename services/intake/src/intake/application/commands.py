@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from intake.domain.applicant import Applicant
 from intake.domain.dossier import Channel, Document
@@ -18,6 +20,7 @@ class RegisterDossier:
     documents: tuple[Document, ...]
     verification_required: bool = False
     idempotency_key: str | None = None
+    resolving_tenant_id: str | None = None  # another commune of the province, or this one
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,27 @@ class RateSatisfaction:
     source: str  # link | kiosk
     criteria: dict[str, int] = field(default_factory=dict)
     comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigureTenant:
+    """The operator's whole configuration of one unit (PUT): replaces what was there."""
+
+    tenant_id: str
+    name_vi: str
+    unit_type: str
+    province_code: str
+    agency_code: str
+    unit_code: str | None
+    status: str | None  # None: keep the current status (a new unit starts as pilot)
+    config: dict[str, Any]  # cohorts, office hours, closures, procedures, leader, senders...
+
+
+@dataclass(frozen=True)
+class MergeTenants:
+    """Units `sources` become `target` (created from `target_config` if given)."""
+
+    sources: tuple[str, ...]
+    target: str
+    effective_at: datetime
+    target_config: ConfigureTenant | None = None

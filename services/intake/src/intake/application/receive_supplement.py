@@ -5,7 +5,7 @@ from __future__ import annotations
 from motcua_contracts.events.dossiers_v1 import SupplementReceived
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters import tenant_repo
+from intake.adapters import dossier_repo, tenant_repo
 from intake.adapters.records import DossierRecord
 from intake.application.ports import StatutoryClock
 from intake.application.transition import Target, transition
@@ -16,8 +16,16 @@ async def receive_supplement(
     session: AsyncSession, target: Target, *, clock: StatutoryClock
 ) -> DossierRecord:
     """The appointment is counted again from the moment the dossier became complete."""
-    tenant = await tenant_repo.get_tenant(session, target.tenant_id, cached=True)
-    config = tenant.config if tenant is not None else {}
+
+    async def calendar_of(tenant_id: str) -> dict[str, object]:
+        tenant = await tenant_repo.get_tenant(session, tenant_id, cached=True)
+        return tenant.calendar if tenant is not None else {}
+
+    # The deadline runs at the resolving unit (cross-commune intake); read it before the change.
+    current = await dossier_repo.get_dossier(
+        session, target.scope, target.tenant_id, target.dossier_id
+    )
+    config = await calendar_of(current.resolving_tenant_id)
 
     def changes(d: DossierRecord) -> dict[str, object]:
         due = clock.due_from(

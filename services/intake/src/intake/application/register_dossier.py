@@ -15,6 +15,7 @@ from intake.adapters import dossier_repo, history_repo, tenant_repo
 from intake.adapters.events import stage_event
 from intake.adapters.history_repo import StepRow
 from intake.adapters.records import DossierRecord
+from intake.adapters.tenant_repo import TenantRow
 from intake.application.commands import RegisterDossier
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
@@ -23,6 +24,7 @@ from intake.domain.applicant import fold
 from intake.domain.dossier import format_dossier_code
 from intake.domain.errors import Conflict, DomainError, NotFound
 from intake.domain.lifecycle import Status
+from intake.domain.tenants import RECEIVING, TenantStatus, refuse_new_dossiers
 from intake.domain.time import VN
 
 
@@ -55,10 +57,15 @@ async def register_dossier(
     tenant = await tenant_repo.get_tenant(session, cmd.tenant_id, cached=True)
     if tenant is None:
         raise NotFound("tenant.unknown", "Không tìm thấy đơn vị hành chính cấp xã này.")
+    refusal = refuse_new_dossiers(TenantStatus(tenant.status), tenant.merged_into)
+    if refusal is not None:
+        raise refusal
+    resolving = await _resolving_unit(session, tenant, cmd.resolving_tenant_id)
+    # The statutory time runs at the resolving unit: its office hours and closures count.
     terms = clock.terms_for(
         procedure_code=cmd.procedure_code,
         received_at=now,
-        tenant_config=tenant.config,
+        tenant_config=resolving.calendar,
         verification=cmd.verification_required,
     )
     local_day = now.astimezone(VN).date()
@@ -69,6 +76,7 @@ async def register_dossier(
     values = {
         "dossier_id": dossier_id,
         "tenant_id": cmd.tenant_id,
+        "resolving_tenant_id": resolving.tenant_id,
         "code": code,
         "procedure_code": terms.procedure_code,
         "procedure_version": terms.procedure_version,
@@ -121,11 +129,39 @@ async def register_dossier(
             received_at=now,
             due_at=terms.due_at,
             receiving_tenant_id=cmd.tenant_id,
-            resolving_tenant_id=cmd.tenant_id,
+            resolving_tenant_id=resolving.tenant_id,
             verification_required=cmd.verification_required,
         ),
     )
     return DossierRecord.from_values(values)
+
+
+async def _resolving_unit(
+    session: AsyncSession, receiving: TenantRow, resolving_id: str | None
+) -> TenantRow:
+    """Any commune of the same province that currently receives dossiers (default: this one)."""
+    if resolving_id is None or resolving_id == receiving.tenant_id:
+        return receiving
+    unit = await tenant_repo.get_tenant(session, resolving_id, cached=True)
+    if unit is None:
+        raise DomainError(
+            "resolving_tenant.unknown",
+            "Không tìm thấy đơn vị giải quyết hồ sơ.",
+            field="resolving_tenant_id",
+        )
+    if unit.province_code != receiving.province_code:
+        raise DomainError(
+            "resolving_tenant.other_province",
+            "Đơn vị giải quyết phải thuộc cùng tỉnh với bộ phận tiếp nhận.",
+            field="resolving_tenant_id",
+        )
+    if TenantStatus(unit.status) not in RECEIVING:
+        raise DomainError(
+            "resolving_tenant.not_receiving",
+            "Đơn vị giải quyết đang tạm ngừng hoặc đã sáp nhập; hãy chọn đơn vị khác.",
+            field="resolving_tenant_id",
+        )
+    return unit
 
 
 def _hash(cmd: RegisterDossier) -> str:

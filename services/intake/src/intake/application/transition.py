@@ -14,7 +14,7 @@ from intake.adapters import dossier_repo, history_repo
 from intake.adapters.events import stage_event
 from intake.adapters.history_repo import AuditRow, StepRow
 from intake.adapters.records import DossierRecord
-from intake.domain.access import Principal, TenantScope
+from intake.domain.access import Principal, TenantScope, check_side
 from intake.domain.lifecycle import Action, next_status
 
 # Never copied into the audit trail: who collected a result is personal data.
@@ -58,6 +58,7 @@ async def transition(
     """Applies `action` or raises InvalidTransition (409 with the allowed actions)."""
     dossier_id, actor, now = target.dossier_id, target.actor, target.now
     before = await dossier_repo.get_dossier(session, target.scope, target.tenant_id, dossier_id)
+    check_side(target.tenant_id, before.tenant_id, before.resolving_tenant_id, action.value)
     status = next_status(before.status, action, before.guards)
     values = {**changes(before), "status": status.value, "version": before.version + 1}
     values["updated_at"] = now

@@ -82,3 +82,36 @@ def authorise(principal: Principal, tenant_id: str | None, need: Need) -> Tenant
     if own is None or tenant_id != own:
         raise _other_commune()
     return TenantScope(frozenset({own}))
+
+
+class Side(StrEnum):
+    """Which of a dossier's two units acts. Since 2025 they may be different communes."""
+
+    RECEIVING = "receiving"  # the desk that registered it: completeness, receipt, return
+    RESOLVING = "resolving"  # the unit competent to decide: hand-overs, decision, result
+
+
+# Who does what when the receiving and the resolving unit differ (both read the dossier).
+SIDE_OF_ACTION: dict[str, Side] = {
+    "accept": Side.RECEIVING,
+    "request_supplement": Side.RECEIVING,
+    "receive_supplement": Side.RECEIVING,
+    "refuse": Side.RECEIVING,
+    "withdraw": Side.RECEIVING,
+    "return_result": Side.RECEIVING,
+    "transfer": Side.RESOLVING,
+    "decide": Side.RESOLVING,
+    "mark_result_ready": Side.RESOLVING,
+}
+
+
+def check_side(acting_tenant: str, receiving: str, resolving: str, action: str) -> None:
+    """Forbidden when the acting commune is not the one this step belongs to."""
+    side = SIDE_OF_ACTION.get(action)
+    holder = resolving if side is Side.RESOLVING else receiving
+    if side is not None and acting_tenant != holder:
+        who = "đơn vị giải quyết" if side is Side.RESOLVING else "bộ phận tiếp nhận"
+        raise Forbidden(
+            "dossier.other_unit_step",
+            f"Bước này do {who} của hồ sơ thực hiện ({holder}), không phải đơn vị của bạn.",
+        )

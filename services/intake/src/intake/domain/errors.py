@@ -34,9 +34,22 @@ class Forbidden(DomainError):
 class TooManyRequests(DomainError):
     status = 429
 
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("rate_limited", "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút.")
+    def __init__(
+        self,
+        retry_after_seconds: int,
+        code: str = "rate_limited",
+        message_vi: str = "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút.",
+    ) -> None:
+        super().__init__(code, message_vi)
         self.retry_after_seconds = retry_after_seconds
+
+
+def commune_rate_limited(retry_after_seconds: int) -> TooManyRequests:
+    return TooManyRequests(
+        retry_after_seconds,
+        "tenant.rate_limited",
+        "Đơn vị của bạn đang gửi quá nhiều yêu cầu cùng lúc. Vui lòng thử lại sau ít giây.",
+    )
 
 
 class InvalidTransition(Conflict):

@@ -42,6 +42,7 @@ def _command(tenant_id: str, body: RegisterDossierIn, key: str | None) -> Regist
         documents=tuple(Document(d.name, d.form, d.copies) for d in body.documents),
         verification_required=body.verification_required,
         idempotency_key=key,
+        resolving_tenant_id=body.resolving_tenant_id,
     )
 
 

@@ -16,7 +16,7 @@ from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
 from intake.auth.verifier import TokenVerifier
 from intake.domain.access import Principal
-from intake.domain.errors import TooManyRequests, Unauthenticated
+from intake.domain.errors import TooManyRequests, Unauthenticated, commune_rate_limited
 
 
 @dataclass
@@ -29,6 +29,8 @@ class IntakeDeps:
     limiter: TokenBucketLimiter
     public_base_url: str
     after_commit: Callable[[], None]
+    # Fairness: one bucket per commune (the token's tenant); None disables it.
+    tenant_limiter: TokenBucketLimiter | None = None
 
     def public_url(self, token: str) -> str:
         return f"{self.public_base_url.rstrip('/')}/tra-cuu/{token}"
@@ -47,7 +49,13 @@ async def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("auth.missing_token", "Cần đăng nhập để sử dụng chức năng này.")
-    return await deps.verifier.verify(credentials.credentials)
+    principal = await deps.verifier.verify(credentials.credentials)
+    if deps.tenant_limiter is not None and principal.tenant_id is not None:
+        # Checked before any database work: a flooding commune costs the others almost nothing.
+        wait = deps.tenant_limiter.check(principal.tenant_id)
+        if wait:
+            raise commune_rate_limited(wait)
+    return principal
 
 
 def rate_limited(request: Request, deps: Annotated[IntakeDeps, Depends(get_deps)]) -> None:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from intake.domain.errors import DomainError, InvalidTransition, TooManyRequests
+from intake.domain.tenants import InvalidTenant, TenantInvalidTransition
 from intake.entrypoints.schemas_out import ErrorOut
 
 _VALIDATION_VI = {
@@ -55,8 +56,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         extra: dict[str, Any] = {"field": exc.field}
         headers: dict[str, str] = {}
-        if isinstance(exc, InvalidTransition):
+        if isinstance(exc, InvalidTransition | TenantInvalidTransition):
             extra["allowed_transitions"] = exc.allowed
+        if isinstance(exc, InvalidTenant):
+            extra["errors"] = [
+                {"field": p.field, "code": p.code, "message": p.message} for p in exc.problems
+            ]
         if isinstance(exc, TooManyRequests):
             headers["Retry-After"] = str(exc.retry_after_seconds)
         if exc.status == 401:
@@ -102,5 +107,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         404: "Không tìm thấy",
         409: "Xung đột trạng thái (kèm allowed_transitions)",
         422: "Dữ liệu không hợp lệ (mã lỗi và thông báo theo từng trường)",
+        429: "Đơn vị gửi quá nhiều yêu cầu (kèm Retry-After)",
     }.items()
 }

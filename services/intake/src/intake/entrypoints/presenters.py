@@ -31,6 +31,7 @@ def summary(d: DossierRecord, principal: Principal, now: datetime) -> DossierSum
     return DossierSummaryOut(
         dossier_id=d.dossier_id,
         tenant_id=d.tenant_id,
+        resolving_tenant_id=d.resolving_tenant_id,
         code=d.code,
         procedure_code=d.procedure_code,
         field_code=d.field_code,
@@ -93,5 +94,5 @@ def audit(row: AuditRow) -> AuditOut:
     return AuditOut(**vars(row))
 
 
-def tenant(row: TenantRow) -> TenantOut:
-    return TenantOut(**vars(row))
+def tenant(row: TenantRow, change: str | None = None) -> TenantOut:
+    return TenantOut(**vars(row), change=change)  # type: ignore[arg-type]

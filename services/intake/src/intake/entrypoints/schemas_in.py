@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from motcua_contracts.events.dossiers_v1 import ReturnMethod
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from intake.domain.dossier import Channel, DocumentForm
 from intake.domain.satisfaction import SatisfactionLevel
@@ -48,6 +55,12 @@ class RegisterDossierIn(_In):
     applicant: ApplicantIn
     documents: list[DocumentIn] = Field(min_length=1, max_length=50)
     verification_required: bool = False
+    resolving_tenant_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Đơn vị giải quyết, nếu khác đơn vị tiếp nhận (bất kỳ xã, phường nào "
+        "đang hoạt động trong tỉnh)",
+    )
 
 
 class RequestSupplementIn(_In):
@@ -99,19 +112,124 @@ class RatingIn(_In):
     comment: str | None = Field(default=None, max_length=1000)
 
 
+class OfficeHoursIn(_In):
+    morning: tuple[str, str] = Field(default=("07:30", "11:30"), examples=[["07:30", "11:30"]])
+    afternoon: tuple[str, str] | None = Field(
+        default=("13:30", "17:00"), description="null: the desk works mornings only"
+    )
+
+
+class PromiseIn(_In):
+    procedure_code: str = Field(min_length=1, max_length=20, examples=["1.001193"])
+    promised_working_days: float | None = Field(
+        default=None, ge=0, le=365, description="Cam kết của địa phương, không dài hơn quy định"
+    )
+
+
+class LeaderIn(_In):
+    official_id: str = Field(min_length=1, max_length=100, examples=["lanh-dao-01"])
+    title_vi: str = Field(default="Lãnh đạo UBND", max_length=100)
+
+
+_KEY = r"^[a-z][a-z0-9_.\-]{0,39}$"
+
+
 class TenantIn(_In):
+    """The whole configuration of one commune-level unit: what is not sent is reset to default."""
+
     name_vi: str = Field(min_length=1, max_length=200, examples=["Xã Chiềng Khương"])
-    unit_type: Literal["xa", "phuong", "thi_tran", "dac_khu"] = "xa"
+    unit_type: Literal["xa", "phuong", "dac_khu", "thi_tran"] = "xa"
+    unit_code: str | None = Field(
+        default=None, pattern=r"^\d{5}$", description="Mã đơn vị hành chính (5 chữ số)"
+    )
+    province_code: str = Field(default="14", pattern=r"^\d{2}$", examples=["14"])
     agency_code: str = Field(
-        min_length=1, max_length=64, pattern=r"^[0-9A-Z.]+$", examples=["000.22.38.H50"]
+        min_length=1,
+        max_length=64,
+        examples=["000.22.38.H50"],
+        description="Mã định danh cơ quan, dùng trong mã hồ sơ",
     )
-    status: Literal["active", "pilot", "merged", "inactive"] = "active"
-    config: dict[str, Any] = Field(
+    status: Literal["pilot", "active", "suspended", "merged"] | None = Field(
+        default=None, description="Bỏ trống: giữ trạng thái hiện tại (đơn vị mới: pilot)"
+    )
+    cohorts: list[str] = Field(default_factory=list, max_length=20, examples=[["pilot"]])
+    office_hours: OfficeHoursIn = Field(default_factory=OfficeHoursIn)
+    closures: list[date] = Field(default_factory=list, max_length=366)
+    enabled_procedures: list[PromiseIn] = Field(default_factory=list, max_length=500)
+    leader_on_duty: LeaderIn | None = None
+    escalate_after_working_hours: float = Field(default=4.0, gt=0, le=80)
+    digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    ceremony_slots: list[str] = Field(default_factory=list, max_length=20)
+    senders: dict[Annotated[str, StringConstraints(pattern=_KEY)], str] = Field(
         default_factory=dict,
-        examples=[
-            {"office_hours": {"morning": ["07:30", "11:30"], "afternoon": ["13:30", "17:00"]}}
-        ],
+        max_length=20,
+        description="Kênh → tên người gửi (brandname SMS, địa chỉ thư điện tử)",
+        examples=[{"sms": "UBND CHIENG KHUONG"}],
     )
+    credentials: dict[Annotated[str, StringConstraints(pattern=_KEY)], str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Kênh → tham chiếu bí mật (env:TEN, file:/duong/dan, secret:ten); "
+        "không nhận bí mật trực tiếp",
+        examples=[{"sms": "secret:son-la-sms"}],
+    )
+    templates: dict[Annotated[str, StringConstraints(pattern=_KEY)], str] = Field(
+        default_factory=dict, max_length=50, description="Mẫu thông báo riêng của đơn vị"
+    )
+    source: dict[str, Any] | None = Field(
+        default=None, description="Nguồn dữ liệu (văn bản pháp lý, danh sách đã công bố)"
+    )
+    config: dict[str, Any] | None = Field(
+        default=None,
+        deprecated=True,
+        description="Cách gửi cũ: office_hours, closures, cohorts đặt trong config",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_config(cls, data: Any) -> Any:
+        """Earlier clients nested office hours, closures and cohorts under `config`."""
+        if isinstance(data, dict) and isinstance(data.get("config"), dict):
+            legacy = data["config"]
+            data = {k: v for k, v in data.items() if k != "config"}
+            for key in ("office_hours", "cohorts"):
+                if key in legacy and key not in data:
+                    data[key] = legacy[key]
+            if "closures" in legacy and "closures" not in data:
+                data["closures"] = [
+                    c.get("date") if isinstance(c, dict) else c for c in legacy["closures"]
+                ]
+        return data
+
+    def document(self) -> dict[str, Any]:
+        """What the registry keeps beside its columns (and publishes, except source/templates)."""
+        return self.model_dump(
+            mode="json",
+            exclude={
+                "name_vi",
+                "unit_type",
+                "unit_code",
+                "province_code",
+                "agency_code",
+                "status",
+                "config",
+            },
+        )
+
+
+class MergeTargetIn(TenantIn):
+    tenant_id: str = Field(min_length=3, max_length=64, examples=["son-la.moc-chau-moi"])
+
+
+class MergeIn(_In):
+    sources: list[str] = Field(
+        min_length=1, max_length=20, examples=[["son-la.xa-a", "son-la.xa-b"]]
+    )
+    target: str = Field(min_length=3, max_length=64, examples=["son-la.xa-c"])
+    target_config: MergeTargetIn | None = Field(
+        default=None, description="Cấu hình đơn vị mới (nếu đơn vị nhận sáp nhập chưa có)"
+    )
+    effective_at: datetime = Field(description="Thời điểm sáp nhập có hiệu lực (ISO 8601)")
 
 
 REASON_CODE_PATTERN = _CODE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -42,7 +43,8 @@ class DocumentOut(BaseModel):
 
 class DossierSummaryOut(BaseModel):
     dossier_id: str
-    tenant_id: str
+    tenant_id: str = Field(description="Đơn vị tiếp nhận")
+    resolving_tenant_id: str = Field(description="Đơn vị giải quyết (có thể là xã khác)")
     code: str = Field(examples=["000.21.31.H50-260213-0001"])
     procedure_code: str
     field_code: str
@@ -108,9 +110,30 @@ class TenantOut(BaseModel):
     tenant_id: str
     name_vi: str
     unit_type: str
+    unit_code: str | None
+    province_code: str
     agency_code: str
     status: str
-    config: dict[str, object]
+    merged_into: str | None
+    revision: int = Field(description="Tăng sau mỗi thay đổi; bằng revision của TenantConfigured")
+    updated_at: datetime | None
+    config: dict[str, object] = Field(
+        description="Nhóm, giờ làm việc, ngày nghỉ, thủ tục, lãnh đạo trực, người gửi..."
+    )
+    change: Literal["created", "changed", "unchanged"] | None = Field(
+        default=None, description="Kết quả của lần cấu hình này (chỉ trong trả lời PUT)"
+    )
+
+
+class TenantListOut(BaseModel):
+    items: list[TenantOut]
+
+
+class MergeOut(BaseModel):
+    target: TenantOut
+    sources: list[TenantOut]
+    moved_dossiers: int = Field(description="Hồ sơ đang giải quyết đã chuyển sang đơn vị mới")
+    closed_dossiers_kept: int = Field(description="Hồ sơ đã kết thúc, giữ nguyên ở đơn vị cũ")
 
 
 class ContactOut(BaseModel):

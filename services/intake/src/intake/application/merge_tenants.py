@@ -1,0 +1,229 @@
+"""Use case: units A and B become C. Open dossiers move to C with code, history and deadlines.
+
+1. One transaction: C is created or checked, A and B become `merged` (merged_into = C), one
+   TenantConfigured each. From then on A's and B's desks refuse new dossiers.
+2. Then one transaction per batch of open dossiers: receiving and/or resolving unit A/B
+   becomes C, the control sheet gets a "reassign" row, history rows follow the dossier, and
+   one DossierReassigned is staged per dossier. Closed dossiers stay with A and B as they were.
+
+Running the same merger again is harmless: it publishes nothing new and moves only dossiers
+that were still left (e.g. registered on another replica before it saw the merger).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from motcua_contracts.events.dossiers_v1 import DossierReassigned
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from intake.adapters import tenant_repo
+from intake.adapters.events import stage_event
+from intake.adapters.history_repo import AuditRow, StepRow, add_audit, add_step
+from intake.adapters.tables import dossier_audit, dossier_steps, dossiers, satisfaction_ratings
+from intake.application.commands import MergeTenants
+from intake.application.configure_tenant import StatutoryDaysOn, configure_tenant, publish
+from intake.domain.errors import Conflict, DomainError, NotFound
+from intake.domain.lifecycle import Status
+from intake.domain.tenants import RECEIVING, TenantStatus
+
+# Dossiers in these states are history: they stay with the unit that handled them.
+CLOSED = frozenset({Status.RETURNED, Status.REFUSED, Status.WITHDRAWN})
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    target: str
+    sources: tuple[str, ...]
+    moved: int
+    closed_kept: int
+
+
+async def merge_tenants(
+    sessions: async_sessionmaker[AsyncSession],
+    cmd: MergeTenants,
+    *,
+    now: datetime,
+    actor: str,
+    statutory_days: StatutoryDaysOn,
+    batch: int = BATCH,
+    after_commit: Callable[[], None] = lambda: None,
+) -> MergeReport:
+    """Marks the sources merged, then moves their open dossiers to the target in batches."""
+    sources = tuple(dict.fromkeys(cmd.sources))
+    if len(sources) < 1 or cmd.target in sources:
+        raise DomainError(
+            "merge.sources_invalid",
+            "Cần ít nhất một đơn vị bị sáp nhập, khác với đơn vị nhận sáp nhập.",
+            field="sources",
+        )
+    async with sessions() as session, session.begin():
+        target = await _target(session, cmd, now=now, statutory_days=statutory_days)
+        for tenant_id in sources:
+            source = await tenant_repo.get_tenant(session, tenant_id, for_update=True)
+            if source is None:
+                raise NotFound(
+                    "tenant.unknown", f"Không tìm thấy đơn vị “{tenant_id}”.", field="sources"
+                )
+            if source.province_code != target.province_code:
+                raise DomainError(
+                    "merge.other_province",
+                    "Chỉ sáp nhập các đơn vị trong cùng một tỉnh.",
+                    field="sources",
+                )
+            if source.status == TenantStatus.MERGED:
+                if source.merged_into != cmd.target:
+                    raise Conflict(
+                        "merge.already_merged",
+                        f"Đơn vị “{tenant_id}” đã được sáp nhập vào “{source.merged_into}”.",
+                        field="sources",
+                    )
+                continue  # the same merger again
+            merged = replace(source, status=TenantStatus.MERGED.value, merged_into=cmd.target)
+            await publish(session, merged, now=now, new=False)
+    after_commit()
+    moved = 0
+    while True:
+        async with sessions() as session, session.begin():
+            count = await _move_batch(session, sources, cmd, now=now, actor=actor, limit=batch)
+        after_commit()
+        moved += count
+        if count < batch:
+            break
+    async with sessions() as session:
+        kept = await session.scalar(
+            select(func.count())
+            .select_from(dossiers)
+            .where(
+                or_(dossiers.c.tenant_id.in_(sources), dossiers.c.resolving_tenant_id.in_(sources))
+            )
+        )
+    return MergeReport(cmd.target, sources, moved, int(kept or 0))
+
+
+async def _target(
+    session: AsyncSession, cmd: MergeTenants, *, now: datetime, statutory_days: StatutoryDaysOn
+) -> tenant_repo.TenantRow:
+    if cmd.target_config is not None:
+        if cmd.target_config.tenant_id != cmd.target:
+            raise DomainError(
+                "merge.target_mismatch", "Cấu hình đơn vị mới không khớp mã đơn vị.", field="target"
+            )
+        configured, _ = await configure_tenant(
+            session, cmd.target_config, now=now, statutory_days=statutory_days
+        )
+        return configured
+    row = await tenant_repo.get_tenant(session, cmd.target, for_update=True)
+    if row is None:
+        raise NotFound(
+            "tenant.unknown",
+            "Không tìm thấy đơn vị nhận sáp nhập; gửi kèm cấu hình (target_config) để tạo mới.",
+            field="target",
+        )
+    if row.status not in RECEIVING:
+        raise Conflict(
+            "merge.target_not_receiving",
+            "Đơn vị nhận sáp nhập phải đang hoạt động hoặc thí điểm.",
+            field="target",
+        )
+    return row
+
+
+async def _move_batch(
+    session: AsyncSession,
+    sources: tuple[str, ...],
+    cmd: MergeTenants,
+    *,
+    now: datetime,
+    actor: str,
+    limit: int,
+) -> int:
+    query = (
+        select(
+            dossiers.c.dossier_id,
+            dossiers.c.code,
+            dossiers.c.tenant_id,
+            dossiers.c.resolving_tenant_id,
+            dossiers.c.status,
+            dossiers.c.version,
+        )
+        .where(
+            or_(dossiers.c.tenant_id.in_(sources), dossiers.c.resolving_tenant_id.in_(sources)),
+            dossiers.c.status.not_in([s.value for s in CLOSED]),
+        )
+        .order_by(dossiers.c.dossier_id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    rows = (await session.execute(query)).all()
+    for d in rows:
+        receiving = cmd.target if d.tenant_id in sources else d.tenant_id
+        resolving = (
+            cmd.target
+            if (d.resolving_tenant_id or d.tenant_id) in sources
+            else (d.resolving_tenant_id or d.tenant_id)
+        )
+        version = d.version + 1
+        await session.execute(
+            update(dossiers)
+            .where(dossiers.c.dossier_id == d.dossier_id)
+            .values(
+                tenant_id=receiving, resolving_tenant_id=resolving, version=version, updated_at=now
+            )
+        )
+        # The history follows the dossier, so C's staff read it whole.
+        for table in (dossier_steps, dossier_audit, satisfaction_ratings):
+            await session.execute(
+                update(table).where(table.c.dossier_id == d.dossier_id).values(tenant_id=receiving)
+            )
+        await add_step(
+            session,
+            dossier_id=d.dossier_id,
+            tenant_id=receiving,
+            step=StepRow(
+                version,
+                now,
+                "reassign",
+                d.status,
+                d.tenant_id,
+                cmd.target,
+                None,
+                "Sáp nhập đơn vị hành chính",
+                None,
+            ),
+        )
+        changes = [("tenant_id", d.tenant_id, receiving)]
+        changes.append(("resolving_tenant_id", d.resolving_tenant_id, resolving))
+        await add_audit(
+            session,
+            dossier_id=d.dossier_id,
+            tenant_id=receiving,
+            rows=[
+                AuditRow(now, actor, "reassign", f, old, new)
+                for f, old, new in changes
+                if old != new
+            ],
+        )
+        from_tenant = d.tenant_id if d.tenant_id in sources else (d.resolving_tenant_id or "")
+        await stage_event(
+            session,
+            tenant_id=receiving,
+            dossier_id=d.dossier_id,
+            aggregate_version=version,
+            occurred_at=now,
+            payload=DossierReassigned(
+                dossier_code=d.code,
+                from_tenant_id=from_tenant,
+                to_tenant_id=cmd.target,
+                reassigned_at=now,
+                effective_at=cmd.effective_at,
+                receiving_tenant_id=receiving,
+                resolving_tenant_id=resolving,
+            ),
+        )
+    return len(rows)
