@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
@@ -30,7 +31,9 @@ def inject_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 def extract_context(headers: dict[str, str]) -> Context:
-    return propagate.extract(headers)
+    """The caller's trace from the headers; without one, the current context (so a span
+    started by an outer instrumentation stays the parent)."""
+    return propagate.extract(headers, context=otel_context.get_current())
 
 
 def tracer(name: str) -> trace.Tracer:

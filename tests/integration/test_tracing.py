@@ -1,0 +1,155 @@
+"""One connected trace: the clerk's HTTP request at intake, through the outbox row and Kafka
+headers, into workflow's and notify's consumers (real Kafka and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from motcua_platform.messaging.kafka import make_broker
+from motcua_platform.messaging.transport import KafkaTransport
+from motcua_platform.runtime import ServiceRuntime
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from tests.support.dossiers import bearer, registration
+from tests.support.servers import create_database, drop_database, server_env, unique
+
+pytestmark = pytest.mark.integration
+
+EXPORTER = InMemorySpanExporter()
+
+
+def _install_provider() -> None:
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
+    trace.set_tracer_provider(provider)
+
+
+def _runtimes(urls: dict[str, str], bootstrap: str, run: str) -> dict[str, ServiceRuntime]:
+    from intake.bootstrap import build_runtime as intake
+    from intake.settings import IntakeSettings
+    from notify.bootstrap import build_runtime as notify
+    from notify.settings import NotifySettings
+    from workflow.bootstrap import build_runtime as workflow
+    from workflow.settings import WorkflowSettings
+
+    common: dict[str, Any] = {"kafka_bootstrap": bootstrap, "environment": "test"}
+    return {
+        "intake": intake(IntakeSettings(database_url=urls["intake"], **common)),
+        "workflow": workflow(
+            WorkflowSettings(
+                database_url=urls["workflow"], consumer_group=f"{run}-workflow", **common
+            )
+        ),
+        "notify": notify(
+            NotifySettings(database_url=urls["notify"], consumer_group=f"{run}-notify", **common)
+        ),
+    }
+
+
+async def _start_groups_at_end(bootstrap: str, groups: list[str]) -> None:
+    """Fresh groups would replay every earlier run's events first; skip to the end instead."""
+    from aiokafka import AIOKafkaConsumer
+    from motcua_contracts.topics import Topics
+
+    for group in groups:
+        consumer = AIOKafkaConsumer(
+            *Topics.ALL,
+            bootstrap_servers=bootstrap,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="latest",
+        )
+        await consumer.start()
+        try:
+            for _ in range(50):
+                if consumer.assignment():
+                    break
+                await consumer.getmany(timeout_ms=200)
+            positions = {tp: await consumer.position(tp) for tp in consumer.assignment()}
+            await consumer.commit(positions)
+        finally:
+            await consumer.stop()
+
+
+@pytest.fixture
+async def services() -> AsyncIterator[dict[str, ServiceRuntime]]:
+    _install_provider()
+    env = server_env()
+    run = unique("trace")
+    names = {s: f"{run}_{s}" for s in ("intake", "workflow", "notify")}
+    await _start_groups_at_end(env["MOTCUA_KAFKA_BOOTSTRAP"], [f"{run}-workflow", f"{run}-notify"])
+    urls = {s: await create_database(env, n) for s, n in names.items()}
+    runtimes = _runtimes(urls, env["MOTCUA_KAFKA_BOOTSTRAP"], run)
+    transports = []
+    try:
+        for runtime in runtimes.values():
+            await runtime.migrate()
+            transport = KafkaTransport(make_broker(runtime.settings))
+            runtime.wire(transport)
+            await transport.start()
+            runtime.start_background()
+            transports.append(transport)
+        yield runtimes
+    finally:
+        for runtime in runtimes.values():
+            await runtime.stop_background()
+        for transport in transports:
+            await transport.stop()
+        for runtime in runtimes.values():
+            await runtime.close()
+        for name in names.values():
+            await drop_database(env, name)
+
+
+async def test_one_trace_spans_intake_workflow_and_notify(
+    services: dict[str, ServiceRuntime],
+) -> None:
+    tenant = unique("xa").replace("_", "-")
+    app = services["intake"].app
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as c:
+        onboarded = await c.put(
+            f"/api/v1/tenants/{tenant}",
+            json={"name_vi": "Xã Dấu Vết", "unit_type": "xa", "agency_code": "000.77.77.H50"},
+            headers=bearer("operator", None),
+        )
+        assert onboarded.status_code in (200, 201), onboarded.text
+        EXPORTER.clear()
+        posted = await c.post(
+            f"/api/v1/communes/{tenant}/dossiers",
+            json=registration(),
+            headers=bearer("clerk", tenant),
+        )
+        assert posted.status_code == 201, posted.text
+
+    request_span = next(
+        s
+        for s in EXPORTER.get_finished_spans()
+        if s.name == "POST /api/v1/communes/{tenant_id}/dossiers"
+    )
+    trace_id = request_span.context.trace_id
+    wanted = {"motcua.workflow.consumer", "motcua.notify.consumer"}
+    deadline = time.monotonic() + 60
+    found: dict[str, Any] = {}
+    while time.monotonic() < deadline and set(found) != wanted:
+        for span in EXPORTER.get_finished_spans():
+            scope = span.instrumentation_scope.name if span.instrumentation_scope else ""
+            if scope in wanted and span.context.trace_id == trace_id:
+                found.setdefault(scope, span)
+        await asyncio.sleep(0.2)
+    assert set(found) == wanted, f"consumer spans in the request's trace: {sorted(found)}"
+    request_spans = {
+        s.context.span_id for s in EXPORTER.get_finished_spans() if s.context.trace_id == trace_id
+    }
+    for span in found.values():
+        # The consumer continues the span that wrote the outbox row, inside the clerk's request.
+        assert span.parent is not None
+        assert span.parent.span_id in request_spans
+        assert "DossierReceived" in span.name
