@@ -2,7 +2,7 @@
 .PHONY: demo test lint services-up services-down bench clock
 
 demo:            ## run the standalone platform (no servers needed)
-	bash scripts/demo.sh
+	bash scripts/demo.sh $(ARGS)
 
 test:            ## install everything, start Kafka + PostgreSQL, run ruff, mypy and pytest
 	bash scripts/test.sh
@@ -17,4 +17,4 @@ services-down:   ## stop only what services-up started
 	bash scripts/services-down.sh
 
 bench:
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(ARGS)
