@@ -1,6 +1,9 @@
-"""Workflow's settings."""
+"""Workflow's settings: the platform defaults plus the clock's and the timers' knobs."""
+
+from __future__ import annotations
 
 from motcua_platform.settings import ServiceSettings
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -8,3 +11,27 @@ class WorkflowSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MOTCUA_WORKFLOW_", extra="ignore")
 
     service_name: str = "workflow"
+    # OpenID Connect, as every service: keys from the identity provider's JWKS.
+    jwks_url: str | None = Field(default=None, description="https://... or file://...")
+    jwt_issuer: str | None = None
+    jwt_audience: str = "motcua"
+    dev_keys_dir: str | None = None
+    # Timers: how many due rows one transaction claims, and the idle poll.
+    timer_batch_size: int = Field(default=500, ge=1, le=5_000)
+    timer_poll_seconds: float = Field(default=0.1, gt=0, le=10)
+    recompute_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # Tests and demos shift "now" for this process (never in production).
+    clock_offset_seconds: float = 0.0
+    # Fault-injection tests hold each firing transaction open this long (never production).
+    timer_test_delay_seconds: float = Field(default=0.0, ge=0, le=30)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_workflow(self) -> WorkflowSettings:
+        if self.environment == "production":
+            if self.clock_offset_seconds or self.timer_test_delay_seconds:
+                raise ValueError("production runs on the real clock, without test delays")
+            if not (self.jwks_url or "").startswith("https://"):
+                raise ValueError("production needs an https:// JWKS URL (MOTCUA_WORKFLOW_JWKS_URL)")
+        elif self.jwks_url and not self.jwks_url.startswith(("https://", "file://")):
+            raise ValueError("the JWKS URL must be https:// or file://")
+        return self
