@@ -67,3 +67,28 @@ async def test_metrics_report_the_backlog(sessions) -> None:  # type: ignore[no-
     await relay.relay_once()
     await relay.refresh_metrics()
     assert BACKLOG.labels("test")._value.get() == 0
+
+
+async def test_the_running_relay_keeps_the_backlog_gauge_current(sessions) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from motcua_platform.messaging.outbox import BACKLOG
+
+    async with sessions() as s, s.begin():
+        await add_to_outbox(s, outbox, [_msg(1), _msg(2)])
+    publisher = RecordingPublisher()
+    publisher.fail_times = 10**6  # the broker stays down: the backlog must show it
+    relay = OutboxRelay(
+        service="gauge",
+        session_factory=sessions,
+        table=outbox,
+        publisher=publisher,
+        max_backoff_seconds=0.05,
+        metrics_seconds=0.01,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    await asyncio.sleep(0.3)
+    stop.set()
+    await task
+    assert BACKLOG.labels("gauge")._value.get() == 2

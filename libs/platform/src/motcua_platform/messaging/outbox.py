@@ -67,6 +67,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 0.05,
         max_backoff_seconds: float = 5.0,
+        metrics_seconds: float = 5.0,
     ) -> None:
         self._service = service
         self._sessions = session_factory
@@ -75,6 +76,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._max_backoff = max_backoff_seconds
+        self._metrics_seconds = metrics_seconds
         self._wakeup = asyncio.Event()
 
     def nudge(self) -> None:
@@ -150,7 +152,16 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until stopped; a broker outage only delays rows, with capped backoff."""
         failures = 0
+        next_metrics = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
+            if loop.time() >= next_metrics:
+                # Backlog and oldest age feed the "outbox backlog growing" alert.
+                next_metrics = loop.time() + self._metrics_seconds
+                try:
+                    await self.refresh_metrics()
+                except Exception:
+                    log.warning("outbox metrics refresh failed")
             try:
                 published = await self.relay_once()
                 failures = 0
