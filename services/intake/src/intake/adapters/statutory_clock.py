@@ -68,17 +68,32 @@ class CatalogueClock:
         due = self._due(version, received_at, tenant_config, verification)
         return ProcedureTerms(procedure=_info(version), due_at=due)
 
-    def due_from(
+    def due_after_supplement(
         self,
         *,
         procedure_code: str,
         procedure_version: str,
-        start: datetime,
+        received_at: datetime,
+        requested_at: datetime,
+        supplied_at: datetime,
+        channel: str,
         tenant_config: dict[str, object],
         verification: bool,
     ) -> datetime:
+        import motcua_clock as mc
+
         version = self._version(procedure_code, None, procedure_version)
-        return self._due(version, start, tenant_config, verification)  # type: ignore[no-any-return]
+        snapshot = mc.compute_clock(
+            received_at,
+            version,
+            self._tenant_calendar(tenant_config),
+            history=(mc.ClockEvent.paused(requested_at), mc.ClockEvent.resumed(supplied_at)),
+            now=supplied_at,
+            verification=verification,
+            channel=channel,
+            strict=False,
+        )
+        return snapshot.due_at  # type: ignore[no-any-return]
 
     def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo:
         return _info(self._version(procedure_code, None, procedure_version))

@@ -61,16 +61,20 @@ class StatutoryClock(Protocol):
         """The version in force at `received_at` and the due moment counted from it."""
         ...
 
-    def due_from(
+    def due_after_supplement(
         self,
         *,
         procedure_code: str,
         procedure_version: str,
-        start: datetime,
+        received_at: datetime,
+        requested_at: datetime,
+        supplied_at: datetime,
+        channel: str,
         tenant_config: dict[str, object],
         verification: bool,
     ) -> datetime:
-        """The due moment of a recorded version counted from `start` (after a supplement)."""
+        """The due moment once the supplement arrived: paused and resumed, or restarted, as the
+        procedure version's policy for this channel says (the same rule workflow applies)."""
         ...
 
     def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo: ...
