@@ -15,6 +15,7 @@ from tests.support.servers import (
     create_database,
     drop_database,
     server_env,
+    start_groups_at_end,
     unique,
 )
 
@@ -49,6 +50,10 @@ def platform(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
     dbs = {s: f"{run}_{s}" for s in SERVICES}
     urls = {s: asyncio.run(create_database(env, name)) for s, name in dbs.items()}
     processes: dict[str, ServiceProcess] = {}
+    # New groups start at the end of the topics: the test waits for its own events only.
+    asyncio.run(
+        start_groups_at_end(env["MOTCUA_KAFKA_BOOTSTRAP"], [f"{run}-{s}" for s in SERVICES])
+    )
     try:
         _seed_tenant(urls["intake"], tenant, log_dir)
         for service, roles in SERVICES.items():
@@ -58,7 +63,7 @@ def platform(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
                 {
                     f"{prefix}DATABASE_URL": urls[service],
                     f"{prefix}KAFKA_BOOTSTRAP": env["MOTCUA_KAFKA_BOOTSTRAP"],
-                    f"{prefix}CONSUMER_GROUP": f"it-{service}",
+                    f"{prefix}CONSUMER_GROUP": f"{run}-{service}",
                     f"{prefix}ENVIRONMENT": "test",
                 },
                 roles,

@@ -19,7 +19,13 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from tests.support.dossiers import bearer, registration
-from tests.support.servers import create_database, drop_database, server_env, unique
+from tests.support.servers import (
+    create_database,
+    drop_database,
+    server_env,
+    start_groups_at_end,
+    unique,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -54,38 +60,13 @@ def _runtimes(urls: dict[str, str], bootstrap: str, run: str) -> dict[str, Servi
     }
 
 
-async def _start_groups_at_end(bootstrap: str, groups: list[str]) -> None:
-    """Fresh groups would replay every earlier run's events first; skip to the end instead."""
-    from aiokafka import AIOKafkaConsumer
-    from motcua_contracts.topics import Topics
-
-    for group in groups:
-        consumer = AIOKafkaConsumer(
-            *Topics.ALL,
-            bootstrap_servers=bootstrap,
-            group_id=group,
-            enable_auto_commit=False,
-            auto_offset_reset="latest",
-        )
-        await consumer.start()
-        try:
-            for _ in range(50):
-                if consumer.assignment():
-                    break
-                await consumer.getmany(timeout_ms=200)
-            positions = {tp: await consumer.position(tp) for tp in consumer.assignment()}
-            await consumer.commit(positions)
-        finally:
-            await consumer.stop()
-
-
 @pytest.fixture
 async def services() -> AsyncIterator[dict[str, ServiceRuntime]]:
     _install_provider()
     env = server_env()
     run = unique("trace")
     names = {s: f"{run}_{s}" for s in ("intake", "workflow", "notify")}
-    await _start_groups_at_end(env["MOTCUA_KAFKA_BOOTSTRAP"], [f"{run}-workflow", f"{run}-notify"])
+    await start_groups_at_end(env["MOTCUA_KAFKA_BOOTSTRAP"], [f"{run}-workflow", f"{run}-notify"])
     urls = {s: await create_database(env, n) for s, n in names.items()}
     runtimes = _runtimes(urls, env["MOTCUA_KAFKA_BOOTSTRAP"], run)
     transports = []

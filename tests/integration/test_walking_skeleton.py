@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from motcua_contracts.codec import decode_typed
 from motcua_contracts.events.dossiers_v1 import DossierReceived
 from motcua_contracts.topics import Topics
@@ -59,31 +59,34 @@ async def _post(platform: Platform, i: int) -> dict[str, Any]:
 
 
 async def _events_of_tenant(bootstrap: str, tenant: str) -> list[tuple[Any, Any]]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    """Every dossier event of one tenant, read from the beginning of the topic."""
+    consumer = AIOKafkaConsumer(
+        Topics.DOSSIERS,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(Topics.DOSSIERS, p)
-            for p in consumer.partitions_for_topic(Topics.DOSSIERS) or ()
-        ]
-        if not partitions:
-            await consumer.topics()
-            partitions = [
-                TopicPartition(Topics.DOSSIERS, p)
-                for p in consumer.partitions_for_topic(Topics.DOSSIERS) or ()
-            ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        found: list[tuple[Any, Any]] = []
+        batch: dict[Any, Any] = {}
+        for _ in range(100):  # without a group, partitions are assigned on the first fetches
+            if consumer.assignment():
+                break
+            batch = await consumer.getmany(timeout_ms=200)
+        partitions = list(consumer.assignment())
         end = await consumer.end_offsets(partitions)
-        found = []
-        while any((await consumer.position(tp)) < end[tp] for tp in partitions):
-            batch = await consumer.getmany(timeout_ms=1000)
+        while True:
             for records in batch.values():
                 for record in records:
                     headers = {k: v.decode() for k, v in record.headers}
                     if headers.get("motcua_tenant") == tenant:
                         found.append((record, headers))
-        return found
+            positions = {tp: await consumer.position(tp) for tp in partitions}
+            if all(positions[tp] >= end[tp] for tp in partitions):
+                return found
+            batch = await consumer.getmany(timeout_ms=1000)
     finally:
         await consumer.stop()
 
@@ -99,12 +102,14 @@ async def test_a_dossier_reaches_every_service_within_two_seconds(
 
     async with httpx.AsyncClient(timeout=5, headers=bearer("clerk", platform.tenant_id)) as client:
         base = f"/api/v1/communes/{platform.tenant_id}/dossiers/{dossier['dossier_id']}"
-        for _ in range(50):
+        for _ in range(300):
             clock = await client.get(platform.url("workflow") + base + "/clock")
             notes = await client.get(platform.url("notify") + base + "/notifications")
-            if clock.status_code == 200 and notes.json():
+            if clock.status_code == 200 and notes.status_code == 200 and notes.json():
                 break
             await asyncio.sleep(0.1)
+    assert clock.status_code == 200, clock.text
+    assert notes.status_code == 200, notes.text
     assert _instant(clock.json()["due_at"]) == _instant(dossier["due_at"])
     assert [n["kind"] for n in notes.json()] == ["receipt_confirmation"]
 

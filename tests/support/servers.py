@@ -128,3 +128,28 @@ class ServiceProcess:
 
 def kafka_ctl(action: str) -> None:
     subprocess.run(["bash", str(ROOT / "scripts" / "kafka-ctl.sh"), action], check=True)
+
+
+async def start_groups_at_end(bootstrap: str, groups: list[str]) -> None:
+    """Fresh groups would replay every earlier run's events first; skip to the end instead."""
+    from aiokafka import AIOKafkaConsumer
+    from motcua_contracts.topics import Topics
+
+    for group in groups:
+        consumer = AIOKafkaConsumer(
+            *Topics.ALL,
+            bootstrap_servers=bootstrap,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="latest",
+        )
+        await consumer.start()
+        try:
+            for _ in range(50):
+                if consumer.assignment():
+                    break
+                await consumer.getmany(timeout_ms=200)
+            positions = {tp: await consumer.position(tp) for tp in consumer.assignment()}
+            await consumer.commit(positions)
+        finally:
+            await consumer.stop()
