@@ -29,6 +29,14 @@ def run(script: Path, quick: bool, timeout: float) -> tuple[int, float]:
     return code, time.monotonic() - started
 
 
+def _normalised(result: dict) -> dict:
+    """Figures as a list of {name, value, baseline, ratio, target}, whichever shape was written."""
+    figures = result.get("figures", [])
+    if isinstance(figures, dict):
+        result["figures"] = [{"name": k, **v} for k, v in figures.items()]
+    return result
+
+
 def markdown(merged: dict[str, dict]) -> str:
     lines = [
         "| benchmark | figure | value | baseline | ratio | target |",
@@ -56,6 +64,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument(
+        "--collect", action="store_true", help="merge the results already written, run nothing"
+    )
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     scripts = sorted(HERE.glob("bench_*.py"))
@@ -66,13 +77,13 @@ def main() -> int:
     for script in scripts:
         name = script.stem.removeprefix("bench_")
         print(f"==> {name}", flush=True)
-        code, seconds = run(script, args.quick, args.timeout)
+        code, seconds = (0, 0.0) if args.collect else run(script, args.quick, args.timeout)
         result_file = RESULTS / f"{name}.json"
         if code != 0 or not result_file.exists():
             failures.append(name)
             merged[name] = {"error": f"exit {code}", "seconds": round(seconds, 1), "figures": []}
             continue
-        merged[name] = json.loads(result_file.read_text(encoding="utf-8"))
+        merged[name] = _normalised(json.loads(result_file.read_text(encoding="utf-8")))
         merged[name]["seconds"] = round(seconds, 1)
     out = {
         "generated_at": datetime.now(UTC).isoformat(),
