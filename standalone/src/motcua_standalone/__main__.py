@@ -42,7 +42,6 @@ async def run(args: argparse.Namespace) -> None:
         clock=clock,
         settings={
             "intake": {"public_base_url": urls["intake"]},
-            "notify": {"intake_url": urls["intake"]},
         },
     )
     await platform.start()

@@ -7,12 +7,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from motcua_platform.clock import Clock
 from motcua_platform.messaging.local_bus import LocalBus
 from motcua_platform.messaging.transport import LocalTransport
 from motcua_platform.runtime import ServiceRuntime
 
 SERVICES = ("intake", "workflow", "notify", "analytics")
+INTAKE_IN_PROCESS = "http://intake.in-process"
+
+
+def _in_process_client(intake: ServiceRuntime) -> httpx.AsyncClient:
+    """Routes calls to intake's URL to its ASGI app; any other URL (providers) goes out as usual."""
+    return httpx.AsyncClient(
+        mounts={INTAKE_IN_PROCESS: httpx.ASGITransport(app=intake.app)},  # type: ignore[arg-type]
+        timeout=30,
+    )
 
 
 def _factories() -> dict[str, tuple[Callable[..., ServiceRuntime], type]]:
@@ -41,15 +51,22 @@ def build_runtimes(
     overrides: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, ServiceRuntime]:
     """Same composition roots as production; only the database URL and transport differ."""
-    runtimes = {}
+    runtimes: dict[str, ServiceRuntime] = {}
+    overrides = {k: dict(v) for k, v in (overrides or {}).items()}
     for name, (build, settings_cls) in _factories().items():
+        if name == "notify" and "intake" in runtimes:
+            # One process: notify asks intake for contact data in-process, not over the network.
+            notify_overrides = overrides.setdefault("notify", {})
+            notify_overrides.setdefault("http", _in_process_client(runtimes["intake"]))
+            settings = {**(settings or {})}
+            settings["notify"] = {**settings.get("notify", {}), "intake_url": INTAKE_IN_PROCESS}
         values = {
             "database_url": f"sqlite+aiosqlite:///{data_dir / f'{name}.db'}",
             "transport": "local",
             "environment": "development",
             **(settings or {}).get(name, {}),
         }
-        kwargs = dict((overrides or {}).get(name, {}))
+        kwargs = dict(overrides.get(name, {}))
         if clock is not None and "clock" in inspect.signature(build).parameters:
             kwargs.setdefault("clock", clock)
         runtimes[name] = build(settings_cls(**values), **kwargs)

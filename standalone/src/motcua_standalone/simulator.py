@@ -89,15 +89,21 @@ class Simulator:
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
                 await asyncio.sleep(0.02)
-            if tasks:
-                await asyncio.wait(tasks, timeout=30)
         finally:
-            await self._http.aclose()
+            # Steps still waiting for their simulated moment are the future, not failures:
+            # cancel them before the client closes, so none fails on a closed client.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if self.http is None:
+                await self._http.aclose()
         return self.report
 
     async def _guarded(self, action: Action) -> None:
         try:
             await action()
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:  # a simulator reports, it does not crash
             self.report.errors.append(repr(exc)[:300])
 

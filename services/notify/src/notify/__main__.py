@@ -1,8 +1,9 @@
-"""`motcua-notify serve|migrate`."""
+"""`motcua-notify serve|migrate|replay-dead-letters`."""
 
 from motcua_platform.serve import run_cli
 
 from notify.bootstrap import build_runtime
+from notify.entrypoints.replay import replay_dead_letters
 
 
 def main() -> None:
@@ -10,7 +11,8 @@ def main() -> None:
         prog="motcua-notify",
         build_runtime=build_runtime,
         default_port=8003,
-        default_roles="api,relay,consumer",
+        default_roles="api,relay,consumer,timers",
+        extra={"replay-dead-letters": replay_dead_letters},
     )
 
 

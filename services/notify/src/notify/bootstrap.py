@@ -1,29 +1,149 @@
-"""Composition root of notify."""
+"""Composition root of notify: every dependency can be replaced by tests."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+import httpx
+from motcua_platform.auth import verifier_for
+from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 
+from notify.adapters.gateways import HttpSms, ZaloZns
+from notify.adapters.intake_contacts import DevTokens, FileToken, IntakeContacts
+from notify.adapters.letter_pdf import PdfLetters
+from notify.adapters.rate_limit import TokenBuckets
+from notify.adapters.secrets import ReferenceSecrets
+from notify.adapters.smtp import SmtpEmail
 from notify.adapters.tables import inbox, outbox
-from notify.entrypoints.api import router
+from notify.application.compose import Composer
+from notify.application.dispatch import DispatchConfig, Dispatcher
+from notify.application.ports import (
+    ContactDirectory,
+    LetterRenderer,
+    Provider,
+    RateLimiter,
+    SecretResolver,
+)
+from notify.application.template_store import DatabaseTemplates
+from notify.application.templating import TemplateEngine
+from notify.domain.kinds import Channel
+from notify.entrypoints import (
+    api_callbacks,
+    api_notifications,
+    api_print,
+    api_settings,
+    api_templates,
+)
+from notify.entrypoints.deps import NotifyDeps, Verifier
+from notify.entrypoints.errors import install_error_handlers
 from notify.entrypoints.subscriptions import subscriptions
 from notify.settings import NotifySettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def build_runtime(settings: NotifySettings | None = None) -> ServiceRuntime:
+def dispatch_config(settings: NotifySettings) -> DispatchConfig:
+    return DispatchConfig(
+        public_base_url=settings.public_base_url,
+        batch_size=settings.dispatch_batch_size,
+        concurrency=settings.dispatch_concurrency,
+        poll_seconds=settings.dispatch_poll_seconds,
+        lease_seconds=settings.lease_seconds,
+        retry_base_seconds=settings.retry_base_seconds,
+        retry_cap_seconds=settings.retry_cap_seconds,
+        max_attempts=settings.max_attempts,
+        letter_max_attempts=settings.letter_max_attempts,
+        morning_spread_seconds=settings.morning_spread_seconds,
+        dead_letter_group=settings.group_id,
+    )
+
+
+def build_runtime(
+    settings: NotifySettings | None = None,
+    *,
+    clock: Clock | None = None,
+    contacts: ContactDirectory | None = None,
+    providers: Mapping[Channel, Provider] | None = None,
+    secrets: SecretResolver | None = None,
+    letters: LetterRenderer | None = None,
+    limiter: RateLimiter | None = None,
+    verifier: Verifier | None = None,
+    http: httpx.AsyncClient | None = None,
+) -> ServiceRuntime:
+    settings = settings or NotifySettings()
     runtime = build_service(
-        settings or NotifySettings(),
+        settings,
         migrations=MIGRATIONS,
         inbox=inbox,
         outbox=outbox,
         title="motcua — Thông báo (notify)",
-        description="Tin nhắn, thư điện tử, Zalo và thư in gửi công dân và cán bộ.",
+        description=(
+            "Tin nhắn, thư điện tử, Zalo và thư in gửi người dân và cán bộ: quy tắc gửi, mẫu "
+            "thông báo có phiên bản, hàng đợi in của Bộ phận một cửa, trạng thái từng thông báo."
+        ),
     )
-    assert runtime.app is not None
-    runtime.app.include_router(router)
-    runtime.subscriptions = subscriptions()
+    clock = clock or SystemClock()
+    secrets = secrets or ReferenceSecrets()
+    # One pooled client for intake and the gateways; closed with the process.
+    http = http or httpx.AsyncClient(limits=httpx.Limits(max_connections=200))
+    if contacts is None:
+        tokens = (
+            FileToken(settings.intake_token_file)
+            if settings.intake_token_file
+            else DevTokens(settings.dev_keys_dir)
+        )
+        contacts = IntakeContacts(http, settings.intake_url, tokens)
+    if providers is None:
+        providers = {
+            Channel.EMAIL: SmtpEmail(secrets),
+            Channel.SMS: HttpSms(http, secrets),
+            Channel.ZALO: ZaloZns(http, secrets),
+        }
+    engine = TemplateEngine()
+    templates = DatabaseTemplates(runtime.sessions)
+    composer = Composer(contacts, templates, engine, settings.public_base_url)
+    letters = letters or PdfLetters()
+
+    def nudge_relay() -> None:
+        if runtime.relay is not None:
+            runtime.relay.nudge()
+
+    dispatcher = Dispatcher(
+        sessions=runtime.sessions,
+        clock=clock,
+        composer=composer,
+        providers=providers,
+        letters=letters,
+        limiter=limiter or TokenBuckets(),
+        config=dispatch_config(settings),
+        after_commit=nudge_relay,
+    )
+    app = runtime.app
+    assert app is not None
+    app.state.deps = NotifyDeps(
+        sessions=runtime.sessions,
+        clock=clock,
+        verifier=verifier
+        or verifier_for(
+            environment=settings.environment,
+            jwks_url=settings.jwks_url,
+            issuer=settings.jwt_issuer,
+            dev_keys_dir=settings.dev_keys_dir,
+        ),
+        composer=composer,
+        letters=letters,
+        templates=templates,
+        engine=engine,
+        secrets=secrets,
+        after_commit=nudge_relay,
+        dead_letter_group=settings.group_id,
+    )
+    app.state.dispatcher = dispatcher
+    for module in (api_notifications, api_print, api_templates, api_settings, api_callbacks):
+        app.include_router(module.router)
+    install_error_handlers(app)
+    runtime.subscriptions = subscriptions(clock, dispatcher.nudge)
+    runtime.timers = [dispatcher.run]
     return runtime

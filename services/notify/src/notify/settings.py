@@ -1,6 +1,9 @@
-"""Notify's settings."""
+"""Notify's settings: the platform defaults plus intake, tokens and the dispatcher."""
+
+from __future__ import annotations
 
 from motcua_platform.settings import ServiceSettings
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -8,3 +11,34 @@ class NotifySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MOTCUA_NOTIFY_", extra="ignore")
 
     service_name: str = "notify"
+    # Intake: contact data at send time, with a `service:notify` token.
+    intake_url: str = "http://127.0.0.1:8001"
+    intake_token_file: str | None = Field(
+        default=None, description="Mounted, refreshed token file; required in production"
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8001", description="Where citizens look up their dossier"
+    )
+    # Bearer tokens of people calling notify's API.
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    dev_keys_dir: str | None = None
+    # The dispatcher (role `timers`).
+    dispatch_batch_size: int = Field(default=64, ge=1, le=1000)
+    dispatch_concurrency: int = Field(default=32, ge=1, le=500)
+    dispatch_poll_seconds: float = Field(default=0.2, gt=0)
+    lease_seconds: float = Field(default=120.0, gt=0)
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    letter_max_attempts: int = Field(default=8, ge=1, le=100)
+    morning_spread_seconds: float = Field(default=900.0, ge=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_auth(self) -> NotifySettings:
+        if self.environment == "production":
+            if not (self.jwks_url or "").startswith("https://"):
+                raise ValueError("production needs an https:// JWKS URL (MOTCUA_NOTIFY_JWKS_URL)")
+            if not self.intake_token_file:
+                raise ValueError("production needs MOTCUA_NOTIFY_INTAKE_TOKEN_FILE")
+        return self

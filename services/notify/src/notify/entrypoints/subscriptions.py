@@ -1,23 +1,130 @@
-"""Every subscription of notify, in one place."""
+"""Every subscription of notify, in one place, and the translation of integration events
+into the domain's triggers (the only place that knows both)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
 from motcua_contracts.codec import decode_typed
-from motcua_contracts.events.dossiers_v1 import DossierReceived
+from motcua_contracts.envelope import EventEnvelope
+from motcua_contracts.events import clock_v1, dossiers_v1, tenants_v1
 from motcua_contracts.topics import Topics
+from motcua_platform.clock import Clock
+from motcua_platform.messaging.inbox import Handler
 from motcua_platform.messaging.types import InboundMessage
 from motcua_platform.runtime import Subscription
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify.application.plan_receipt import plan_receipt_confirmation
+from notify.adapters import store
+from notify.application.plan import plan_notifications
+from notify.application.views import DossierView
+from notify.domain.rules import Trigger
 
 
-async def _on_dossier_received(session: AsyncSession, message: InboundMessage) -> None:
-    envelope, event = decode_typed(message.value, DossierReceived)
-    await plan_receipt_confirmation(session, envelope, event)
+def _trigger(envelope: EventEnvelope, event: BaseModel, **extra: Any) -> Trigger:
+    return Trigger(
+        event_type=envelope.event_type,
+        event_id=str(envelope.event_id),
+        tenant_id=envelope.tenant_id,
+        dossier_id=envelope.dossier_id,
+        occurred_at=envelope.occurred_at,
+        facts=event.model_dump(mode="json"),
+        **extra,
+    )
 
 
-def subscriptions() -> list[Subscription]:
+def _translate(envelope: EventEnvelope, event: BaseModel) -> Trigger:
+    if isinstance(event, dossiers_v1.DossierReceived):
+        return _trigger(
+            envelope, event, intake_channel=event.channel.value, procedure_code=event.procedure_code
+        )
+    if isinstance(event, dossiers_v1.ResultReady):
+        approved = event.outcome is dossiers_v1.DecisionOutcome.APPROVED
+        t = _trigger(
+            envelope,
+            event,
+            procedure_code=event.procedure_code,
+            practices=frozenset(event.practices),
+            approved=approved,
+        )
+        return Trigger(**{**vars(t), "facts": {**t.facts, "approved": approved}})
+    if isinstance(event, clock_v1.EscalationRaised | clock_v1.EscalationRaisedUp):
+        facts = event.model_dump(mode="json")
+        facts.setdefault("reason", "raised_up")
+        return Trigger(**{**vars(_trigger(envelope, event, level=event.level)), "facts": facts})
+    return _trigger(envelope, event)
+
+
+def subscriptions(clock: Clock, nudge: Callable[[], None]) -> list[Subscription]:
+    def later() -> None:
+        # The handler runs inside the consumer's transaction: wake the dispatcher just after.
+        asyncio.get_running_loop().call_later(0.05, nudge)
+
+    def planning(model: type[BaseModel]) -> Handler:
+        async def handle(session: AsyncSession, message: InboundMessage) -> None:
+            envelope, event = decode_typed(message.value, model)
+            if await plan_notifications(session, _translate(envelope, event), now=clock.now()):
+                later()
+
+        return handle
+
+    async def on_received(session: AsyncSession, message: InboundMessage) -> None:
+        envelope, event = decode_typed(message.value, dossiers_v1.DossierReceived)
+        if envelope.dossier_id:
+            await store.upsert_dossier(
+                session,
+                DossierView(
+                    dossier_id=envelope.dossier_id,
+                    tenant_id=envelope.tenant_id,
+                    dossier_code=event.dossier_code,
+                    procedure_code=event.procedure_code,
+                    procedure_version=event.procedure_version,
+                    intake_channel=event.channel.value,
+                    received_at=event.received_at,
+                    due_at=event.due_at,
+                ),
+                clock.now(),
+            )
+        if await plan_notifications(session, _translate(envelope, event), now=clock.now()):
+            later()
+
+    async def on_apology(session: AsyncSession, message: InboundMessage) -> None:
+        envelope, event = decode_typed(message.value, clock_v1.ApologyIssued)
+        if envelope.dossier_id:
+            await store.set_due(session, envelope.dossier_id, event.new_due_at, clock.now())
+        if await plan_notifications(session, _translate(envelope, event), now=clock.now()):
+            later()
+
+    async def on_deadline(session: AsyncSession, message: InboundMessage) -> None:
+        envelope, event = decode_typed(message.value, clock_v1.DeadlineChanged)
+        if envelope.dossier_id:
+            await store.set_due(session, envelope.dossier_id, event.new_due_at, clock.now())
+
+    async def on_tenant(session: AsyncSession, message: InboundMessage) -> None:
+        _, event = decode_typed(message.value, tenants_v1.TenantConfigured)
+        await store.save_profile(
+            session, event.tenant_id, event.model_dump(mode="json"), event.revision
+        )
+
+    # One consumer for the three topics: handlers are keyed by event type, unique across them.
     return [
-        Subscription(topics=[Topics.DOSSIERS], handlers={"DossierReceived": _on_dossier_received})
+        Subscription(
+            topics=[Topics.DOSSIERS, Topics.CLOCK, Topics.TENANTS],
+            handlers={
+                "DossierReceived": on_received,
+                "SupplementRequested": planning(dossiers_v1.SupplementRequested),
+                "DossierRefused": planning(dossiers_v1.DossierRefused),
+                "ResultReady": planning(dossiers_v1.ResultReady),
+                "ResultReturned": planning(dossiers_v1.ResultReturned),
+                "ApologyIssued": on_apology,
+                "DeadlineChanged": on_deadline,
+                "EscalationRaised": planning(clock_v1.EscalationRaised),
+                "EscalationRaisedUp": planning(clock_v1.EscalationRaisedUp),
+                "MorningDigestCompiled": planning(clock_v1.MorningDigestCompiled),
+                "TenantConfigured": on_tenant,
+            },
+        )
     ]

@@ -1,0 +1,93 @@
+"""What the use cases need from the outside world; adapters and test fakes implement them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from notify.domain.kinds import Channel
+from notify.domain.retry import SendFailure
+from notify.domain.tenant_settings import TenantSettings
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Only what one send needs, fetched at send time and never stored."""
+
+    phone: str | None = None
+    email: str | None = None
+    full_name: str | None = None
+    address: str | None = None
+    lookup_url: str | None = None
+
+    def __repr__(self) -> str:  # never let an address slip into a log line
+        return "Contact(<hidden>)"
+
+
+class ContactUnavailable(Exception):
+    def __init__(self, failure: SendFailure) -> None:
+        super().__init__(failure.code)
+        self.failure = failure
+
+
+class ContactDirectory(Protocol):
+    async def contact(self, *, dossier_id: str, channel: Channel, purpose: str) -> Contact:
+        """Raises ContactUnavailable (temporary or permanent)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One rendered message for one channel."""
+
+    delivery_id: str
+    tenant_id: str
+    channel: Channel
+    kind: str
+    body: str
+    subject: str | None = None
+    to: str | None = None  # phone or e-mail
+    params: dict[str, str] = field(default_factory=dict)  # Zalo template data
+
+    def __repr__(self) -> str:
+        return f"Outgoing({self.delivery_id}, {self.channel})"
+
+
+@dataclass(frozen=True)
+class SendReceipt:
+    provider: str
+    provider_message_id: str | None = None
+
+
+class SendError(Exception):
+    def __init__(self, failure: SendFailure) -> None:
+        super().__init__(failure.code)
+        self.failure = failure
+
+
+class Provider(Protocol):
+    """Sends one message; raises SendError telling temporary from permanent."""
+
+    channel: Channel
+
+    def endpoint(self, settings: TenantSettings) -> str:
+        """The provider's identity for rate limiting (URL or SMTP host)."""
+        ...
+
+    def rate(self, settings: TenantSettings) -> float: ...
+
+    async def send(self, message: Outgoing, settings: TenantSettings) -> SendReceipt: ...
+
+
+class SecretResolver(Protocol):
+    def resolve(self, ref: str) -> str: ...
+
+
+class LetterRenderer(Protocol):
+    def render(self, letter: Any) -> bytes: ...
+
+
+class RateLimiter(Protocol):
+    def acquire(self, key: str, rate: float) -> float:
+        """0 when a token was taken, else seconds to wait."""
+        ...
