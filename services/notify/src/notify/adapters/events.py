@@ -13,12 +13,23 @@ from motcua_contracts.topics import Topics
 from motcua_platform.messaging.outbox import add_to_outbox
 from motcua_platform.messaging.types import OutboundMessage, dead_letter_topic
 from motcua_platform.telemetry import inject_headers
+from prometheus_client import Counter
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters.tables import outbox
 
 PRODUCER = "notify"
+_OUTCOMES = {
+    "NotificationSent": "sent",
+    "NotificationFailed": "failed",
+    "NotificationPrinted": "printed",
+}
+NOTIFICATIONS = Counter(
+    "motcua_notifications_total",
+    "Notification outcomes by channel (counted when the outcome is recorded)",
+    ["channel", "status"],
+)
 DEAD_LETTER_TYPE = "NotificationDeadLettered"
 
 
@@ -44,6 +55,10 @@ async def stage_event(
     await add_to_outbox(
         session, outbox, [OutboundMessage(wire.topic, wire.key, wire.value, headers)]
     )
+    outcome = _OUTCOMES.get(envelope.event_type)
+    if outcome is not None:
+        channel = str(envelope.payload.get("channel") or "letter")
+        NOTIFICATIONS.labels(channel, outcome).inc()
     return envelope
 
 
