@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 APOLOGY_KINDS = frozenset({Kind.APOLOGY_NOTICE, Kind.APOLOGY_MESSAGE})
 
+SHUTDOWN_GRACE_SECONDS = 10.0
+
 
 @dataclass(frozen=True)
 class DispatchConfig:
@@ -112,7 +114,11 @@ class Dispatcher:
             try:
                 done = await asyncio.shield(round_)
             except asyncio.CancelledError:
-                await asyncio.wait([round_])
+                # Bounded: a round stuck past the grace period is abandoned; its claims are
+                # leased, so another dispatcher takes them over and nothing is lost.
+                await asyncio.wait([round_], timeout=SHUTDOWN_GRACE_SECONDS)
+                if not round_.done():
+                    round_.cancel()
                 raise
             if done >= self.config.batch_size:
                 continue
