@@ -66,6 +66,7 @@ class Dossier:
         version: str = "2",
         channel: str = "counter",
         due_at: datetime | None = None,
+        resolving: str | None = None,
     ) -> EventEnvelope:
         return self.envelope(
             dv.DossierReceived(
@@ -77,7 +78,7 @@ class Dossier:
                 received_at=at,
                 due_at=due_at or at,
                 receiving_tenant_id=self.tenant_id,
-                resolving_tenant_id=self.tenant_id,
+                resolving_tenant_id=resolving or self.tenant_id,
             ),
             at,
         )
@@ -118,6 +119,30 @@ class Dossier:
                 outcome=dv.DecisionOutcome.APPROVED,
                 procedure_code=procedure,
                 procedure_version="2",
+            ),
+            at,
+        )
+
+    def reassigned(
+        self,
+        at: datetime,
+        to: str,
+        *,
+        resolving: str | None = None,
+        effective: datetime | None = None,
+    ) -> EventEnvelope:
+        """A merger moved the dossier from its unit to `to` (intake's DossierReassigned)."""
+        before = self.tenant_id
+        self.tenant_id = to
+        return self.envelope(
+            dv.DossierReassigned(
+                dossier_code=self.code,
+                from_tenant_id=before,
+                to_tenant_id=to,
+                reassigned_at=at,
+                effective_at=effective,
+                receiving_tenant_id=to,
+                resolving_tenant_id=resolving or to,
             ),
             at,
         )

@@ -67,3 +67,25 @@ async def open_of_tenant(
             .limit(limit)
         )
     ).all()
+
+
+async def open_of_dossier(session: AsyncSession, dossier_id: str) -> Sequence[Row[Any]]:
+    return (
+        await session.execute(
+            select(E)
+            .where(E.c.dossier_id == dossier_id, E.c.acknowledged_at.is_(None))
+            .order_by(E.c.raised_at, E.c.escalation_id)
+            .with_for_update()
+        )
+    ).all()
+
+
+async def hand_over(
+    session: AsyncSession, escalation_id: str, tenant_id: str, to_official_id: str | None
+) -> None:
+    """An unacknowledged escalation follows its dossier to the unit that now owns it."""
+    await session.execute(
+        update(E)
+        .where(E.c.escalation_id == escalation_id)
+        .values(tenant_id=tenant_id, to_official_id=to_official_id)
+    )

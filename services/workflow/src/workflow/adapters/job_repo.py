@@ -75,7 +75,15 @@ async def candidates(
     """Open dossiers the job may move, after its cursor, in id order."""
     stmt = select(D.c.dossier_id).where(D.c.is_open.is_(True), D.c.dossier_id > job.cursor)
     if job.tenant_id:
-        stmt = stmt.where(D.c.tenant_id == job.tenant_id)
+        # The commune's calendar counts the dossiers it resolves; after a merger a dossier
+        # may count with a unit it no longer names (its plan): those are candidates too.
+        stmt = stmt.where(
+            or_(
+                D.c.resolving_tenant_id == job.tenant_id,
+                D.c.tenant_id == job.tenant_id,
+                D.c.calendar_plan.contains(f'"{job.tenant_id}"', autoescape=True),
+            )
+        )
     if job.procedure_code:
         stmt = stmt.where(
             D.c.procedure_code == job.procedure_code,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workflow.adapters.tables import calendar_changes
 from workflow.adapters.tenant_repo import TenantInfo
+from workflow.domain.calendar_plan import blend
 
 
 def tenant_config(info: TenantInfo | None) -> mc.TenantConfig:
@@ -80,8 +81,21 @@ class Statutory:
     ) -> mc.TenantCalendar:
         if info is None:
             return national.for_tenant(mc.TenantConfig())
+        return national.for_tenant(self._config(info))
+
+    def dossier_calendar(
+        self, national: mc.NationalCalendar, plan: list[tuple[TenantInfo | None, date | None]]
+    ) -> mc.TenantCalendar:
+        """The calendar of a dossier whose plan names several units (see calendar_plan)."""
+        configs = [
+            (self._config(info) if info is not None else mc.TenantConfig(), since)
+            for info, since in plan
+        ]
+        return national.for_tenant(blend(configs))
+
+    def _config(self, info: TenantInfo) -> mc.TenantConfig:
         cache_key = (info.tenant_id, info.revision)
         config = self._configs.get(cache_key)
         if config is None:
             config = self._configs[cache_key] = tenant_config(info)
-        return national.for_tenant(config)
+        return config

@@ -47,6 +47,9 @@ dossier_clocks = Table(
     Column("seq", Integer, nullable=False, server_default="0"),  # workflow's own version
     Column("clock_state", Text, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=True),
+    # Units whose calendars count the time after a merger (domain/calendar_plan.py); NULL:
+    # the resolving unit's alone.
+    Column("calendar_plan", Text, nullable=True),
     Index(
         "ix_dossier_clocks_open_due",
         "tenant_id",

@@ -176,3 +176,12 @@ async def mark_fired(
             fired_at=fired_at,
         )
     )
+
+
+async def move_pending(session: AsyncSession, subject_id: str, tenant_id: str) -> None:
+    """A dossier's pending timers now belong to another unit (its leader, its calendar)."""
+    await session.execute(
+        update(T)
+        .where(T.c.subject_id == subject_id, T.c.fired_at.is_(None))
+        .values(tenant_id=tenant_id)
+    )

@@ -43,7 +43,9 @@ async def page(
     w = window(view, now)
     stmt = select(*COLUMNS).where(D.c.is_open.is_(True))
     if tenant_ids is not None:
-        stmt = stmt.where(D.c.tenant_id.in_(sorted(tenant_ids)))
+        # Both the receiving and the resolving unit see a cross-commune dossier.
+        ids = sorted(tenant_ids)
+        stmt = stmt.where(or_(D.c.tenant_id.in_(ids), D.c.resolving_tenant_id.in_(ids)))
     if view is View.MINE:
         stmt = stmt.where(D.c.holder_id == holder_id)
     if w.running_only:

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workflow.adapters import dossier_repo, tenant_repo, timer_repo
 from workflow.adapters.tenant_repo import TenantInfo
 from workflow.application.context import Context
+from workflow.domain import calendar_plan
+from workflow.domain.calendar_plan import Plan, owner_of
 from workflow.domain.clock_view import Derived
 
 
@@ -33,9 +35,34 @@ async def calendar_of(
     return tenant, ctx.statutory.tenant_calendar(national, tenant)
 
 
-async def load(session: AsyncSession, ctx: Context, row: Row[Any]) -> Loaded:
+def owner(row: Row[Any]) -> str:
+    """The unit whose clock this is (resolving unit): its leader, digest and timers."""
+    return owner_of(row.tenant_id, row.resolving_tenant_id)
+
+
+async def calendar_of_plan(
+    session: AsyncSession, ctx: Context, plan: Plan
+) -> tuple[TenantInfo | None, TenantCalendar]:
+    """The owner's configuration and the calendar the dossier's time is counted with."""
+    if len(plan) == 1:
+        return await calendar_of(session, ctx, plan[0].tenant_id)
+    infos = await tenant_repo.get_many(session, [s.tenant_id for s in plan])
+    national = await ctx.statutory.national(session)
+    calendar = ctx.statutory.dossier_calendar(
+        national, [(infos[s.tenant_id], s.since) for s in plan]
+    )
+    return infos[plan[-1].tenant_id], calendar
+
+
+def plan_of(row: Row[Any]) -> Plan:
+    return calendar_plan.parse(row.calendar_plan, owner(row))
+
+
+async def load(
+    session: AsyncSession, ctx: Context, row: Row[Any], plan: Plan | None = None
+) -> Loaded:
     """The stored facts, derived under the calendar and procedure in force now."""
-    tenant, calendar = await calendar_of(session, ctx, row.tenant_id)
+    tenant, calendar = await calendar_of_plan(session, ctx, plan or plan_of(row))
     procedure = ctx.statutory.procedure(row.procedure_code, row.procedure_version)
     state = ClockState.from_dict(json.loads(row.clock_state), procedure, calendar)
     return Loaded(row, state, tenant, calendar)
@@ -60,7 +87,7 @@ async def save(
     await timer_repo.sync_clock_timers(
         session,
         subject_id=row.dossier_id,
-        tenant_id=row.tenant_id,
+        tenant_id=owner(row),
         dossier_id=row.dossier_id,
         planned=derived.timers,
     )

@@ -26,6 +26,7 @@ from workflow.adapters import (
     worklist_repo,
 )
 from workflow.adapters.events import Outgoing, stage_events
+from workflow.application.clocks import owner
 from workflow.application.context import Context
 from workflow.application.digests import plan_next_digest
 from workflow.application.firings import Firing, clock_firing, raise_up_firing
@@ -98,7 +99,7 @@ async def _fire(session: AsyncSession, ctx: Context, rows: Any, now: datetime) -
         if firing.follow_up is not None:
             follow_ups.append(
                 timer_repo.row_values(
-                    dossier.dossier_id, dossier.tenant_id, dossier.dossier_id, firing.follow_up
+                    dossier.dossier_id, owner(dossier), dossier.dossier_id, firing.follow_up
                 )
             )
     await dossier_repo.add_seqs(session, counts)
@@ -116,7 +117,7 @@ def _number(
         counts[dossier.dossier_id] += 1
         out.append(
             Outgoing(
-                tenant_id=dossier.tenant_id,
+                tenant_id=owner(dossier),
                 dossier_id=dossier.dossier_id,
                 aggregate_version=dossier.seq + counts[dossier.dossier_id],
                 occurred_at=at,

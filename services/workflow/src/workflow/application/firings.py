@@ -80,7 +80,7 @@ def clock_firing(
         firing.escalation = {
             "escalation_id": esc,
             "dossier_id": dossier.dossier_id,
-            "tenant_id": dossier.tenant_id,
+            "tenant_id": tenant.tenant_id,  # the unit whose leader is escalated to
             "dossier_code": code,
             "reason": reason,
             "level": 1,

@@ -47,7 +47,8 @@ async def issue_apology(
 ) -> ApologyResult:
     """Once only, to a later date; issued after the legal limit it is flagged late."""
     row = await dossier_repo.lock(session, dossier_id)
-    if row is None or row.tenant_id != tenant_id or not _allowed(scope, tenant_id):
+    # The resolving unit, whose clock it is, apologises (the receiving desk only reads it).
+    if row is None or clocks.owner(row) != tenant_id or not _allowed(scope, tenant_id):
         raise dossier_not_found()
     may_apologise(principal, row.holder_id)
     if not row.is_open:

@@ -83,7 +83,13 @@ async def apology_known(
 async def escalation_known(
     session: AsyncSession, envelope: EventEnvelope, event: ev.EscalationRaised
 ) -> None:
-    if await escalation_repo.exists(session, event.escalation_id):
+    found = await escalation_repo.get(session, event.escalation_id)
+    if found is not None:
+        if found.acknowledged_at is None and found.tenant_id != envelope.tenant_id:
+            # Raised again after a merger: the new unit's leader holds it now.
+            await escalation_repo.hand_over(
+                session, event.escalation_id, envelope.tenant_id, event.to_official_id
+            )
         return
     dossier_id = envelope.dossier_id or ""
     await escalation_repo.add(

@@ -70,7 +70,7 @@ async def _recompute_one(
         session,
         [
             Outgoing(
-                row.tenant_id,
+                clocks.owner(row),
                 dossier_id,
                 row.seq + 1,
                 now,

@@ -17,6 +17,7 @@ from workflow.application import clocks
 from workflow.application.clock_events import events_for_fact, started
 from workflow.application.context import Context
 from workflow.application.digests import plan_next_digest
+from workflow.domain.calendar_plan import owner_of
 from workflow.domain.clock_view import derive, with_event
 from workflow.domain.errors import DomainError
 from workflow.domain.facts import CLOSING_OUTCOME, Fact, Received, clock_event, next_step
@@ -26,12 +27,16 @@ log = logging.getLogger(__name__)
 
 
 def _outgoing(
-    envelope: EventEnvelope, seq: int, at: datetime, payloads: Sequence[Payload]
+    envelope: EventEnvelope, owner: str, seq: int, at: datetime, payloads: Sequence[Payload]
 ) -> list[Outgoing]:
-    """Events caused by `envelope`, numbered after `seq`, with ids a replay derives again."""
+    """Events caused by `envelope`, numbered after `seq`, with ids a replay derives again.
+
+    They carry the unit whose clock it is (the resolving unit), so notify writes to the
+    citizen and the leader with that unit's senders, templates and leader.
+    """
     return [
         Outgoing(
-            tenant_id=envelope.tenant_id,
+            tenant_id=owner,
             dossier_id=envelope.dossier_id,
             aggregate_version=seq + i + 1,
             occurred_at=at,
@@ -52,12 +57,15 @@ async def track_received(
     if await dossier_repo.lock(session, dossier_id) is not None:
         return
     now = ctx.clock.now()
-    if await tenant_repo.ensure_known(session, envelope.tenant_id, now):
-        tenant, calendar = await clocks.calendar_of(session, ctx, envelope.tenant_id)
-        await plan_next_digest(
-            session, tenant_id=envelope.tenant_id, tenant=tenant, calendar=calendar, after=now
-        )
-    tenant, calendar = await clocks.calendar_of(session, ctx, envelope.tenant_id)
+    owner = owner_of(envelope.tenant_id, fact.resolving_tenant_id)
+    for unit in dict.fromkeys((envelope.tenant_id, owner)):
+        if await tenant_repo.ensure_known(session, unit, now):
+            tenant, calendar = await clocks.calendar_of(session, ctx, unit)
+            await plan_next_digest(
+                session, tenant_id=unit, tenant=tenant, calendar=calendar, after=now
+            )
+    # The statutory time runs at the resolving unit: its office hours and closures count.
+    tenant, calendar = await clocks.calendar_of(session, ctx, owner)
     try:
         procedure = ctx.statutory.procedure(fact.procedure_code, fact.procedure_version)
         state = ClockState.start(
@@ -96,11 +104,11 @@ async def track_received(
     await timer_repo.sync_clock_timers(
         session,
         subject_id=dossier_id,
-        tenant_id=envelope.tenant_id,
+        tenant_id=owner,
         dossier_id=dossier_id,
         planned=derived.timers,
     )
-    await stage_events(session, _outgoing(envelope, 0, fact.received_at, payloads))
+    await stage_events(session, _outgoing(envelope, owner, 0, fact.received_at, payloads))
 
 
 async def track_fact(
@@ -134,4 +142,4 @@ async def track_fact(
     if fact.kind == "transferred":
         extra |= {"holder_id": fact.holder_id, "holder_unit_id": fact.holder_unit_id}
     await clocks.save(session, row, derived, now=ctx.clock.now(), extra=extra)
-    await stage_events(session, _outgoing(envelope, row.seq, fact.at, payloads))
+    await stage_events(session, _outgoing(envelope, clocks.owner(row), row.seq, fact.at, payloads))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from motcua_contracts.codec import decode_typed
 from motcua_contracts.events import clock_v1 as ev
-from motcua_contracts.events.dossiers_v1 import DossierReceived
+from motcua_contracts.events.dossiers_v1 import DossierReassigned, DossierReceived
 from motcua_contracts.events.tenants_v1 import TenantConfigured
 from motcua_contracts.topics import Topics
 from motcua_platform.messaging.inbox import Handler, PermanentError
@@ -25,6 +25,7 @@ from workflow.adapters.events import PRODUCER
 from workflow.application import own_events
 from workflow.application.configure_tenant import configure_tenant
 from workflow.application.context import Context
+from workflow.application.reassign_dossier import reassign_dossier
 from workflow.application.track_dossier import track_fact, track_received
 from workflow.domain.errors import DomainError
 
@@ -40,6 +41,10 @@ def subscriptions(ctx: Context) -> list[Subscription]:
             await _guard(track_fact(session, ctx, envelope, intake_events.fact(event)))
 
         return handle
+
+    async def on_reassigned(session: AsyncSession, message: InboundMessage) -> None:
+        envelope, event = _decode(message, DossierReassigned)
+        await _guard(reassign_dossier(session, ctx, envelope, event))
 
     async def on_tenant(session: AsyncSession, message: InboundMessage) -> None:
         _, event = _decode(message, TenantConfigured)
@@ -73,7 +78,10 @@ def subscriptions(ctx: Context) -> list[Subscription]:
         _, event = _decode(message, ev.CalendarChanged)
         await _guard(own_events.calendar_known(session, ctx, event))
 
-    dossiers: dict[str, Handler] = {"DossierReceived": on_received}
+    dossiers: dict[str, Handler] = {
+        "DossierReceived": on_received,
+        "DossierReassigned": on_reassigned,
+    }
     dossiers |= {name: on_lifecycle(model) for name, model in intake_events.LIFECYCLE.items()}
     clock: dict[str, Handler] = {
         "ThresholdReached": on_fired(ev.ThresholdReached, lambda e: e.reached_at),  # type: ignore[attr-defined]

@@ -1,0 +1,184 @@
+"""Each dossier's clock uses its own commune's configuration, and after a merger the new
+unit's: calendar, leader, timers (issue #8)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from motcua_clock import DayOff, OfficeHours, TenantConfig
+from sqlalchemy import select
+from workflow.adapters.tables import dossier_clocks, escalations, timers
+from workflow.domain.calendar_plan import Segment, blend, dump, hand_over, parse
+from workflow.testing import Dossier, Harness, tenant_configured, vn
+
+A, B, C = "xa-chieng-a", "xa-chieng-b", "phuong-moi-c"
+
+
+def _at(raw: str) -> datetime:
+    return datetime.fromisoformat(raw)
+
+
+async def _communes(h: Harness) -> None:
+    """Three communes; each closes its office on a different weekday of the same week."""
+    at = vn(2026, 5, 11, 8, 0)
+    await h.deliver(
+        tenant_configured(A, closures=["2026-05-12"], leader="lanh-dao-a", at=at),
+        tenant_configured(B, closures=[], leader="lanh-dao-b", at=at),
+        tenant_configured(C, closures=["2026-05-13"], leader="lanh-dao-c", at=at),
+    )
+
+
+async def _timer_tenants(h: Harness, dossier_id: str) -> set[str]:
+    async with h.runtime.sessions() as s:
+        rows = await s.scalars(
+            select(timers.c.tenant_id).where(
+                timers.c.subject_id == dossier_id, timers.c.fired_at.is_(None)
+            )
+        )
+        return set(rows.all())
+
+
+async def test_each_dossier_counts_with_its_own_communes_calendar_and_leader(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _communes(h)
+    a, b = Dossier(A), Dossier(B)
+    # Same procedure (3 working days), same moment, two communes.
+    await h.deliver(a.received(vn(2026, 5, 11, 9, 0)), b.received(vn(2026, 5, 11, 9, 0)))
+    started = {e.tenant_id: e.payload for e in await h.new_events()}
+    assert _at(started[A]["due_at"]) == vn(2026, 5, 15, 17, 0)  # A's closure on Tue 12 May
+    assert _at(started[B]["due_at"]) == vn(2026, 5, 14, 17, 0)  # B works that day
+    assert await _timer_tenants(h, a.dossier_id) == {A}
+    assert await _timer_tenants(h, b.dossier_id) == {B}
+
+    h.clock.set(vn(2026, 5, 15, 17, 30))
+    await h.fire()
+    raised = {
+        e.tenant_id: e.payload["to_official_id"]
+        for e in await h.new_events()
+        if e.event_type == "EscalationRaised" and e.payload["reason"] == "late"
+    }
+    assert raised == {A: "lanh-dao-a", B: "lanh-dao-b"}
+
+
+async def test_cross_commune_dossier_runs_on_the_resolving_units_clock(harness: Harness) -> None:
+    """Received at B's desk, resolved by A: A's closure counts, A's leader is escalated to."""
+    h = harness
+    await _communes(h)
+    d = Dossier(B)
+    await h.deliver(d.received(vn(2026, 5, 11, 9, 0), resolving=A))
+    [started] = await h.new_events()
+    assert started.tenant_id == A
+    assert _at(started.payload["due_at"]) == vn(2026, 5, 15, 17, 0)
+    assert await _timer_tenants(h, d.dossier_id) == {A}
+    h.clock.set(vn(2026, 5, 15, 17, 30))
+    await h.fire()
+    [late] = [e for e in await h.new_events() if e.event_type == "EscalationRaised"][-1:]
+    assert (late.tenant_id, late.payload["to_official_id"]) == (A, "lanh-dao-a")
+
+
+async def test_merger_moves_clock_timers_and_escalations_to_the_new_unit(
+    harness: Harness,
+    client,
+    auth,  # type: ignore[no-untyped-def]
+) -> None:
+    h = harness
+    await _communes(h)
+    moving, staying = Dossier(A), Dossier(A)
+    await h.deliver(moving.received(vn(2026, 5, 11, 9, 0)), staying.received(vn(2026, 5, 11, 9, 0)))
+    await h.new_events()
+    # Thu 14 May 17:00 is A's apology limit: an at-risk escalation to A's leader, still open.
+    h.clock.set(vn(2026, 5, 14, 17, 5))
+    await h.fire()
+    at_risk = [e for e in await h.new_events() if e.event_type == "EscalationRaised"]
+    assert {e.payload["to_official_id"] for e in at_risk} == {"lanh-dao-a"}
+    open_escalation = next(e for e in at_risk if e.dossier_id == moving.dossier_id)
+
+    # The merger took effect on Tue 12 May; C closes on Wed 13 May, so the remaining time
+    # skips that day as well: one working day later, never earlier (A's closure stays).
+    h.clock.set(vn(2026, 5, 14, 17, 10))
+    await h.deliver(moving.reassigned(vn(2026, 5, 14, 17, 10), C, effective=vn(2026, 5, 12, 0, 0)))
+    events = await h.new_events()
+    assert {e.tenant_id for e in events} == {C}
+    changed = next(e for e in events if e.event_type == "DeadlineChanged")
+    assert changed.payload["cause"] == "calendar"
+    assert _at(changed.payload["old_due_at"]) == vn(2026, 5, 15, 17, 0)
+    assert _at(changed.payload["new_due_at"]) == vn(2026, 5, 18, 17, 0)
+    handed = next(e for e in events if e.event_type == "EscalationRaised")
+    assert handed.payload["escalation_id"] == open_escalation.payload["escalation_id"]
+    assert handed.payload["to_official_id"] == "lanh-dao-c"
+    assert await _timer_tenants(h, moving.dossier_id) == {C}
+    assert await _timer_tenants(h, staying.dossier_id) == {A}
+    async with h.runtime.sessions() as s:
+        row = (
+            await s.execute(
+                select(dossier_clocks).where(dossier_clocks.c.dossier_id == moving.dossier_id)
+            )
+        ).one()
+        esc_tenant = await s.scalar(
+            select(escalations.c.tenant_id).where(
+                escalations.c.escalation_id == handed.payload["escalation_id"]
+            )
+        )
+    assert (row.tenant_id, row.resolving_tenant_id, esc_tenant) == (C, C, C)
+
+    # C's leader acknowledges the inherited escalation; A's leader no longer can.
+    url = f"/api/v1/communes/{{}}/escalations/{handed.payload['escalation_id']}/ack"
+    wrong = await client.post(url.format(A), headers=auth("leader", A, subject="lanh-dao-a"))
+    assert wrong.status_code in (403, 404)
+    ok = await client.post(url.format(C), headers=auth("leader", C, subject="lanh-dao-c"))
+    assert ok.status_code == 200, ok.text
+    await h.new_events()
+
+    # The breach: the staying dossier's at A's date to A's leader, the moved one later to C's.
+    h.clock.set(vn(2026, 5, 15, 17, 30))
+    await h.fire()
+    late = [e for e in await h.new_events() if e.event_type == "DeadlineBreached"]
+    assert [(e.dossier_id, e.tenant_id) for e in late] == [(staying.dossier_id, A)]
+    h.clock.set(vn(2026, 5, 18, 17, 30))
+    await h.fire()
+    raised = [e for e in await h.new_events() if e.event_type == "EscalationRaised"]
+    assert [(e.dossier_id, e.tenant_id, e.payload["to_official_id"]) for e in raised] == [
+        (moving.dossier_id, C, "lanh-dao-c")
+    ]
+    assert not h.dead.sent
+
+
+async def test_merger_without_closures_ahead_keeps_the_due_date(harness: Harness) -> None:
+    h = harness
+    await _communes(h)
+    d = Dossier(A)
+    await h.deliver(d.received(vn(2026, 5, 11, 9, 0)))
+    await h.new_events()
+    # Effective Thu 14 May: C's closure on 13 May is before it, so nothing moves.
+    h.clock.set(vn(2026, 5, 14, 9, 0))
+    await h.deliver(d.reassigned(vn(2026, 5, 14, 9, 0), C))
+    assert await h.new_events() == []
+    assert await _timer_tenants(h, d.dossier_id) == {C}
+    # The same event again (redelivered or replayed) changes nothing.
+    await h.deliver(d.reassigned(vn(2026, 5, 14, 9, 0), C))
+    assert await h.new_events() == []
+
+
+def test_plan_keeps_the_first_units_hours_and_adds_later_closures_only() -> None:
+    a = TenantConfig(
+        tenant_id=A,
+        office_hours=OfficeHours.from_dict({"morning": ["07:00", "11:00"]}),
+        closures=(DayOff(date(2026, 5, 12), "closure", "A nghỉ"),),
+    )
+    c = TenantConfig(
+        tenant_id=C,
+        closures=(
+            DayOff(date(2026, 5, 4), "closure", "C nghỉ trước sáp nhập"),
+            DayOff(date(2026, 5, 13), "closure", "C nghỉ"),
+        ),
+    )
+    blended = blend([(a, None), (c, date(2026, 5, 12))])
+    assert blended.office_hours == a.office_hours
+    assert [x.day for x in blended.closures] == [date(2026, 5, 12), date(2026, 5, 13)]
+    plan = hand_over(parse(None, A), C, date(2026, 5, 12))
+    assert plan == (Segment(A), Segment(C, date(2026, 5, 12)))
+    assert hand_over(plan, C, date(2026, 6, 1)) == plan
+    assert parse(dump(plan), "ignored") == plan
+    assert dump(parse(None, A)) is None
