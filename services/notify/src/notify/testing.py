@@ -62,6 +62,7 @@ class ScriptedProvider:
     failures: list[SendFailure] = field(default_factory=list)
     always: SendFailure | None = None
     sent: list[Outgoing] = field(default_factory=list)
+    settings_used: list[TenantSettings] = field(default_factory=list)  # beside `sent`
     rate_per_second: float = 1000.0
 
     def endpoint(self, settings: TenantSettings) -> str:
@@ -76,6 +77,7 @@ class ScriptedProvider:
         if self.failures:
             raise SendError(self.failures.pop(0))
         self.sent.append(message)
+        self.settings_used.append(settings)
         return SendReceipt(f"fake_{self.channel}", f"m-{len(self.sent)}")
 
 
@@ -230,20 +232,24 @@ class Notify:
         scoped = tenant if role in ("clerk", "leader") else None
         return {"Authorization": f"Bearer {dev_tokens.mint(role, scoped, keys=self.keys)}"}
 
-    async def configure(self, settings: TenantSettings | None = None) -> None:
+    async def configure(
+        self, settings: TenantSettings | None = None, *, tenant_id: str = TENANT
+    ) -> None:
         from notify.adapters import store
 
         async with self.runtime.sessions() as session, session.begin():
             await store.save_settings(
                 session,
-                TENANT,
+                tenant_id,
                 settings or settings_with_all_channels(),
                 by="test",
                 now=self.clock.now(),
             )
 
-    async def deliver(self, payload: BaseModel, dossier_id: str | None, **kw: Any) -> EventEnvelope:
-        env = envelope(payload, tenant_id=TENANT, dossier_id=dossier_id, **kw)
+    async def deliver(
+        self, payload: BaseModel, dossier_id: str | None, *, tenant_id: str = TENANT, **kw: Any
+    ) -> EventEnvelope:
+        env = envelope(payload, tenant_id=tenant_id, dossier_id=dossier_id, **kw)
         await self.consumer.handle(inbound(env))
         return env
 

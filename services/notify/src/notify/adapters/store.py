@@ -33,6 +33,18 @@ async def load_tenant(session: AsyncSession, tenant_id: str) -> TenantView:
     return TenantView(tenant_id, settings, dict(row.profile or {}))
 
 
+async def resolve_tenant(session: AsyncSession, tenant_id: str) -> TenantView:
+    """The unit that speaks for `tenant_id` now: itself, or, once it has been merged, the
+    unit it was merged into (followed through successive mergers). A merged unit's senders,
+    templates and leader are gone; its dossiers' messages never go out in its name."""
+    view = await load_tenant(session, tenant_id)
+    seen = {tenant_id}
+    while view.merged_into and view.merged_into not in seen:
+        seen.add(view.merged_into)
+        view = await load_tenant(session, view.merged_into)
+    return view
+
+
 async def save_settings(
     session: AsyncSession, tenant_id: str, settings: TenantSettings, *, by: str, now: datetime
 ) -> None:
@@ -104,6 +116,43 @@ async def set_due(session: AsyncSession, dossier_id: str, due_at: datetime, now:
         update(dossiers)
         .where(dossiers.c.dossier_id == dossier_id)
         .values(due_at=due_at, updated_at=now)
+    )
+
+
+async def reassign_dossier(
+    session: AsyncSession,
+    dossier_id: str,
+    *,
+    receiving: str,
+    moved_from: str,
+    moved_to: str,
+    now: datetime,
+) -> None:
+    """A merger moved the dossier from one unit to another: its view follows intake, and its
+    messages not yet sent in the old unit's name go out with the new unit's senders,
+    templates and leader (those of a cross-commune partner stay with that partner)."""
+    await session.execute(
+        update(dossiers)
+        .where(dossiers.c.dossier_id == dossier_id)
+        .values(tenant_id=receiving, updated_at=now)
+    )
+    waiting = select(notifications.c.notification_id).where(
+        notifications.c.dossier_id == dossier_id,
+        notifications.c.tenant_id == moved_from,
+        notifications.c.status == NotificationStatus.QUEUED.value,
+    )
+    await session.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.notification_id.in_(waiting),
+            deliveries.c.status == DeliveryStatus.QUEUED.value,
+        )
+        .values(tenant_id=moved_to, updated_at=now)
+    )
+    await session.execute(
+        update(notifications)
+        .where(notifications.c.notification_id.in_(waiting))
+        .values(tenant_id=moved_to, updated_at=now)
     )
 
 

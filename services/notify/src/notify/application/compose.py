@@ -51,7 +51,7 @@ class Composer:
         if kind is Kind.APOLOGY_NOTICE and dossier is not None:
             edition = form_edition(local(dossier.received_at).date())
         text_channel = Channel.SMS if c.channel is Channel.ZALO else c.channel
-        template = await self.templates.active(c.tenant_id, kind, text_channel, edition)
+        template = await self.templates.active(tenant.tenant_id, kind, text_channel, edition)
         if template is None:
             raise TemplateMissing(kind)
         context = build_context(

@@ -166,7 +166,8 @@ class Dispatcher:
 
     async def _process(self, c: Claimed, views: dict[str, TenantView]) -> None:
         async with self.sessions() as session:
-            tenant = views.get(c.tenant_id) or await store.load_tenant(session, c.tenant_id)
+            # A message queued for a unit merged since then goes out in its successor's name.
+            tenant = views.get(c.tenant_id) or await store.resolve_tenant(session, c.tenant_id)
             views[c.tenant_id] = tenant
             dossier = await store.get_dossier(session, c.dossier_id)
         try:
@@ -183,7 +184,7 @@ class Dispatcher:
     ) -> Outcome:
         now = self.clock.now()
         kind, channel = Kind(c.kind), c.channel
-        settings = tenant.settings
+        settings = tenant.send_settings
         provider = self.providers.get(channel)
         if channel is not Channel.LETTER:
             if provider is None or not settings.configured(channel):
@@ -223,7 +224,7 @@ class Dispatcher:
         assert provider is not None
         outgoing = Outgoing(
             delivery_id=c.delivery_id,
-            tenant_id=c.tenant_id,
+            tenant_id=tenant.tenant_id,
             channel=channel,
             kind=kind.value,
             body=rendered.body,
@@ -262,7 +263,7 @@ class Dispatcher:
             elif isinstance(outcome, Sent):
                 await self._record_sent(session, c, outcome.receipt, now)
             elif isinstance(outcome, PrintQueued):
-                await self._record_print_queued(session, c, now)
+                await self._record_print_queued(session, c, tenant.tenant_id, now)
             else:
                 await self._record_failure(session, c, outcome.failure, now)
 
@@ -304,16 +305,19 @@ class Dispatcher:
         )
         await self._stage_sent(session, c, now)
 
-    async def _record_print_queued(self, session: AsyncSession, c: Claimed, now: datetime) -> None:
+    async def _record_print_queued(
+        self, session: AsyncSession, c: Claimed, tenant_id: str, now: datetime
+    ) -> None:
         from notify.domain.letters import letter_number
 
         day = local(now).date()
-        tenant = await store.load_tenant(session, c.tenant_id)
-        seq = await store.next_letter_number(session, c.tenant_id, day.year)
+        tenant = await store.load_tenant(session, tenant_id)
+        seq = await store.next_letter_number(session, tenant_id, day.year)
         symbols = {k.value: v for k, v in tenant.settings.number_symbols.items()}
         await store.update_delivery(
             session,
             c.delivery_id,
+            tenant_id=tenant_id,  # the print queue of the unit that signs the letter
             status=DeliveryStatus.PRINT_QUEUED.value,
             letter_number=letter_number(seq, Kind(c.kind), symbols),
             letter_date=day,

@@ -7,6 +7,7 @@ Idempotent twice over: the platform's inbox drops a redelivered event, and the u
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,12 +19,14 @@ from notify.domain.rules import DEFAULT_RULES, Trigger, apply_overrides, plan_me
 
 async def plan_notifications(session: AsyncSession, trigger: Trigger, *, now: datetime) -> int:
     """Returns how many new messages were queued."""
-    tenant = await store.load_tenant(session, trigger.tenant_id)
+    # The producer names the unit accountable for the event; once that unit has been merged,
+    # its successor speaks for it. Never another commune's rules for this dossier.
+    tenant = await store.resolve_tenant(session, trigger.tenant_id)
+    if tenant.tenant_id != trigger.tenant_id:
+        trigger = replace(trigger, tenant_id=tenant.tenant_id)
     dossier = await store.get_dossier(session, trigger.dossier_id)
     rules = apply_overrides(DEFAULT_RULES, tenant.settings.overrides())
     if trigger.intake_channel is None and dossier is not None:
-        from dataclasses import replace
-
         trigger = replace(trigger, intake_channel=dossier.intake_channel)
     planned = plan_messages(
         trigger, rules, preferred=dossier.preferred_channel if dossier else None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from notify.domain.kinds import Channel
 from notify.domain.tenant_settings import TenantSettings
+
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,27 @@ class TenantView:
     def leader_official_id(self) -> str | None:
         leader = self.profile.get("leader_on_duty") or {}
         return leader.get("official_id")
+
+    @property
+    def merged_into(self) -> str | None:
+        """The unit this one became part of; its messages go out in that unit's name."""
+        if self.profile.get("status") != "merged":
+            return None
+        return self.profile.get("merged_into") or None
+
+    @property
+    def send_settings(self) -> TenantSettings:
+        """Notify's settings with the registry's sender names (the onboarding's truth):
+        `senders.sms` is the SMS brandname, `senders.email` the sender's name or address."""
+        senders: dict[str, str] = self.profile.get("senders") or {}
+        update: dict[str, object] = {}
+        sms, email = senders.get("sms"), senders.get("email")
+        if self.settings.sms is not None and sms and len(sms) <= 20:
+            update["sms"] = self.settings.sms.model_copy(update={"brandname": sms})
+        if self.settings.email is not None and email:
+            field_name = "from_address" if _ADDRESS.match(email) else "from_name"
+            update["email"] = self.settings.email.model_copy(update={field_name: email[:200]})
+        return self.settings.model_copy(update=update) if update else self.settings
 
     @property
     def leader_title(self) -> str:

@@ -103,6 +103,18 @@ def subscriptions(clock: Clock, nudge: Callable[[], None]) -> list[Subscription]
         if envelope.dossier_id:
             await store.set_due(session, envelope.dossier_id, event.new_due_at, clock.now())
 
+    async def on_reassigned(session: AsyncSession, message: InboundMessage) -> None:
+        envelope, event = decode_typed(message.value, dossiers_v1.DossierReassigned)
+        if envelope.dossier_id:
+            await store.reassign_dossier(
+                session,
+                envelope.dossier_id,
+                receiving=event.receiving_tenant_id,
+                moved_from=event.from_tenant_id,
+                moved_to=event.to_tenant_id,
+                now=clock.now(),
+            )
+
     async def on_tenant(session: AsyncSession, message: InboundMessage) -> None:
         _, event = decode_typed(message.value, tenants_v1.TenantConfigured)
         await store.save_profile(
@@ -124,6 +136,7 @@ def subscriptions(clock: Clock, nudge: Callable[[], None]) -> list[Subscription]
                 "EscalationRaised": planning(clock_v1.EscalationRaised),
                 "EscalationRaisedUp": planning(clock_v1.EscalationRaisedUp),
                 "MorningDigestCompiled": planning(clock_v1.MorningDigestCompiled),
+                "DossierReassigned": on_reassigned,
                 "TenantConfigured": on_tenant,
             },
         )
