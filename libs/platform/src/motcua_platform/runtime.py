@@ -155,7 +155,14 @@ def build_service(
         inbox=inbox,
         outbox=outbox,
     )
-    app = FastAPI(title=title, version="1.0.0", description=description)
+    # Our middleware (observability.py) makes the server span and the request metrics; FastAPI's
+    # own telemetry would add a second span per request and spans around every dependency.
+    app = FastAPI(
+        title=title,
+        version="1.0.0",
+        description=description,
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+    )
     app.state.sessions = sessions
     instrument_app(app, settings.service_name)
     app.include_router(
