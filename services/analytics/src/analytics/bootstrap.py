@@ -18,7 +18,8 @@ from motcua_platform.messaging.transport import KafkaTransport, Transport
 from motcua_platform.runtime import ALL_ROLES, ServiceRuntime
 
 from analytics.adapters import projection_state
-from analytics.adapters.kafka_batch import BatchProjector, KafkaBatchConsumer
+from analytics.adapters.batch_projector import BatchProjector
+from analytics.adapters.kafka_batch import KafkaBatchConsumer
 from analytics.adapters.tables import inbox
 from analytics.adapters.working_time import CalendarWorkingTime
 from analytics.application.ports import WorkingTime

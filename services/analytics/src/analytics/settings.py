@@ -19,7 +19,7 @@ class AnalyticsSettings(ServiceSettings):
     jwt_audience: str = "motcua"
     dev_keys_dir: str | None = None
     # The projection consumer: batches, and how long to wait to fill one.
-    batch_max_records: int = Field(default=2000, ge=1, le=50_000)
+    batch_max_records: int = Field(default=10_000, ge=1, le=50_000)
     batch_wait_ms: int = Field(default=50, ge=1)
     # Dossiers due within this many working hours are "at risk" [W: one working day].
     at_risk_working_hours: float = Field(default=8.0, gt=0)

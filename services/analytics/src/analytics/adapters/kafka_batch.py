@@ -2,35 +2,26 @@
 
 Why not the platform's per-message consumer here: a projection of every dossier of the
 province must keep up with replays of whole topics (rebuild), and one transaction per
-event is two orders of magnitude slower. Idempotence comes from the projection itself
-(facts are set, aggregates move by differences), so no inbox row is needed per event.
-Failures keep the platform's rules: retry with backoff, then isolate the poison message
-and dead-letter it to `<topic>.dlq.<group>`; offsets are committed only after the database.
+event is two orders of magnitude slower. No inbox row per event: the batch's end offset per
+partition is stored in the same transaction (`adapters/offsets.py`), so a batch seen again
+is skipped; and the projection is idempotent anyway (facts are set, aggregates move by
+differences), so even a replay under another group changes nothing. Offsets are committed
+to Kafka only after the database. Batches are pipelined: the next one is fetched and
+decoded while the previous one is in PostgreSQL (never two transactions at once).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import random
 import ssl
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from motcua_platform.messaging.inbox import CONSUMED, DEAD_LETTERS, PROCESSING
-from motcua_platform.messaging.types import OutboundMessage, Publisher, dead_letter_topic
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from motcua_platform.settings import ServiceSettings
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from analytics.adapters.fact_store import SqlProjectionStore
-from analytics.application.decode import PROJECTED, Undecodable, decode_event
-from analytics.application.ports import Event, WorkingTime
-from analytics.application.project_events import BatchResult, project_events
-
-log = logging.getLogger(__name__)
+from analytics.adapters.batch_projector import BatchProjector
 
 
 def kafka_options(settings: ServiceSettings) -> dict[str, Any]:
@@ -50,108 +41,6 @@ def kafka_options(settings: ServiceSettings) -> dict[str, Any]:
             "sasl_plain_password": password,
         }
     return options
-
-
-class BatchProjector:
-    """Decodes, projects in one transaction, retries, isolates and dead-letters poison."""
-
-    def __init__(
-        self,
-        *,
-        service: str,
-        group: str,
-        sessions: async_sessionmaker[AsyncSession],
-        working_time: WorkingTime,
-        dead_letters: Publisher,
-        max_attempts: int = 5,
-        base_backoff_seconds: float = 0.05,
-    ) -> None:
-        self._service = service
-        self._group = group
-        self._sessions = sessions
-        self._working_time = working_time
-        self._dead_letters = dead_letters
-        self._max_attempts = max_attempts
-        self._backoff = base_backoff_seconds
-
-    async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> int:
-        """Returns the number of events projected; raises only if a dead letter cannot be sent."""
-        events: list[tuple[Event, ConsumerRecord[bytes, bytes]]] = []
-        ignored: Counter[str] = Counter()
-        for record in records:
-            headers = {k: v.decode() for k, v in (record.headers or ())}
-            if headers.get("ce_type") not in PROJECTED:
-                ignored[record.topic] += 1
-                continue
-            try:
-                events.append((decode_event(record.value or b""), record))
-            except Undecodable as exc:
-                await self._dead_letter(record, f"permanent: {exc}")
-        for topic, n in ignored.items():
-            CONSUMED.labels(self._service, topic, "ignored").inc(n)
-        if not events:
-            return 0
-        started = asyncio.get_running_loop().time()
-        try:
-            result = await self._with_retries([e for e, _ in events])
-        except Exception:
-            await self._one_by_one(events)
-            return len(events)
-        elapsed = (asyncio.get_running_loop().time() - started) / len(events)
-        outcomes: Counter[tuple[str, str]] = Counter()
-        for event, record in events:
-            new = event.dossier_id in result.changed or event.dossier_id is None
-            outcomes[(record.topic, "ok" if new else "dup")] += 1
-            PROCESSING.labels(self._service, record.topic).observe(elapsed)
-        for (topic, outcome), n in outcomes.items():
-            CONSUMED.labels(self._service, topic, outcome).inc(n)
-        return len(events)
-
-    async def _project(self, events: Sequence[Event]) -> BatchResult:
-        async with self._sessions() as session, session.begin():
-            return await project_events(SqlProjectionStore(session), events, self._working_time)
-
-    async def _with_retries(self, events: Sequence[Event]) -> BatchResult:
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                return await self._project(events)
-            except Exception:
-                if attempt == self._max_attempts:
-                    raise
-                log.warning("projection batch failed; retrying", extra={"attempt": attempt})
-                await asyncio.sleep(self._backoff * 2**attempt * (0.5 + random.random() / 2))
-        raise AssertionError("unreachable")
-
-    async def _one_by_one(
-        self, events: Sequence[tuple[Event, ConsumerRecord[bytes, bytes]]]
-    ) -> None:
-        """The batch keeps failing: find the messages that fail alone and set them aside."""
-        for event, record in events:
-            try:
-                await self._project([event])
-                CONSUMED.labels(self._service, record.topic, "ok").inc()
-            except Exception as exc:
-                await self._dead_letter(record, f"after {self._max_attempts} attempts: {exc!r}")
-
-    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
-        headers = {k: v.decode() for k, v in (record.headers or ())}
-        headers |= {
-            "dlq_reason": reason[:500],
-            "dlq_source_topic": record.topic,
-            "dlq_source_partition": str(record.partition),
-            "dlq_source_offset": str(record.offset),
-            "dlq_consumer": self._group,
-        }
-        message = OutboundMessage(
-            topic=dead_letter_topic(record.topic, self._group),
-            key=(record.key or b"").decode(),
-            value=record.value or b"",
-            headers=headers,
-        )
-        log.error("message dead-lettered", extra={"event_type": headers.get("ce_type")})
-        DEAD_LETTERS.labels(self._service, record.topic).inc()
-        CONSUMED.labels(self._service, record.topic, "dead_letter").inc()
-        await self._dead_letters.publish_many([message])
 
 
 class KafkaBatchConsumer:
@@ -174,6 +63,9 @@ class KafkaBatchConsumer:
         self._max_records = max_records
         self._wait_ms = wait_ms
         self.projected = 0
+        self.first_batch_at: float | None = None  # loop time of the first non-empty poll
+        self._pending: asyncio.Task[int] | None = None
+        self._pending_ends: dict[TopicPartition, int] = {}
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -193,6 +85,7 @@ class KafkaBatchConsumer:
         try:
             while not stop.is_set():
                 await self._poll_once(consumer)
+            await self._finish(consumer)
         finally:
             await consumer.stop()
 
@@ -210,6 +103,7 @@ class KafkaBatchConsumer:
                 got = await self._poll_once(consumer)
                 positions = [await consumer.position(tp) for tp in parts]
                 if all(pos >= ends[tp] for pos, tp in zip(positions, parts, strict=True)):
+                    await self._finish(consumer)
                     return self.projected
                 now = asyncio.get_running_loop().time()
                 if got:
@@ -220,10 +114,26 @@ class KafkaBatchConsumer:
             await consumer.stop()
 
     async def _poll_once(self, consumer: AIOKafkaConsumer) -> int:
-        batch = await consumer.getmany(timeout_ms=self._wait_ms, max_records=self._max_records)
+        wait = 0 if self._pending is not None else self._wait_ms
+        batch = await consumer.getmany(timeout_ms=wait, max_records=self._max_records)
         records = [r for part in batch.values() for r in part]
-        if not records:
-            return 0
-        self.projected += await self._projector.handle(records)
-        await consumer.commit()
+        if records and self.first_batch_at is None:
+            self.first_batch_at = asyncio.get_running_loop().time()
+        # decoding overlaps the previous batch's transaction
+        prepared = self._projector.prepare(records) if records else None
+        await self._finish(consumer)
+        if prepared is not None:
+            self._pending = asyncio.create_task(self._projector.apply(prepared))
+            self._pending_ends = {
+                TopicPartition(topic, partition): offset
+                for (topic, partition), offset in prepared.ends.items()
+            }
         return len(records)
+
+    async def _finish(self, consumer: AIOKafkaConsumer) -> None:
+        """Waits for the batch in flight, then commits its offsets to Kafka."""
+        if self._pending is None:
+            return
+        pending, self._pending = self._pending, None
+        self.projected += await pending
+        await consumer.commit(self._pending_ends)

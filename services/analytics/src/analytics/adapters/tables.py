@@ -24,6 +24,11 @@ from analytics.domain.contributions import COUNTERS
 
 metadata = MetaData()
 
+
+def _counter_columns() -> list[Column[int]]:
+    return [Column(name, BigInteger, nullable=False, server_default="0") for name in COUNTERS]
+
+
 daily_indicators = Table(
     "daily_indicators",
     metadata,
@@ -31,9 +36,33 @@ daily_indicators = Table(
     Column("procedure_code", String(20), primary_key=True),
     Column("field_code", String(40), primary_key=True),
     Column("day", Date, primary_key=True),
-    *(Column(name, BigInteger, nullable=False, server_default="0") for name in COUNTERS),
+    *_counter_columns(),
     # Periods across all communes read by day first.
     Index("ix_daily_indicators_day", "day", "tenant_id"),
+)
+
+# The same counters per calendar month (first day of the month): a period reads whole months
+# here and only its partial first and last months from `daily_indicators`.
+monthly_indicators = Table(
+    "monthly_indicators",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("procedure_code", String(20), primary_key=True),
+    Column("field_code", String(40), primary_key=True),
+    Column("month", Date, primary_key=True),
+    *_counter_columns(),
+    Index("ix_monthly_indicators_month", "month", "tenant_id"),
+)
+
+# Kafka offsets applied to the projections, written in the projection's own transaction:
+# a batch seen again after a crash (before Kafka's commit) is skipped, not re-applied.
+consumer_offsets = Table(
+    "consumer_offsets",
+    metadata,
+    Column("group_id", String(200), primary_key=True),
+    Column("topic", String(200), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("next_offset", BigInteger, nullable=False),
 )
 
 _OPEN = "completed_at IS NULL AND refused_at IS NULL AND withdrawn_at IS NULL"
@@ -73,6 +102,7 @@ dossier_facts = Table(
     Column("rated_at", UtcDateTime(), nullable=True),
     Column("rating_level", String(20), nullable=True),
     Column("rating_points", Integer, nullable=True),
+    Column("assignments", Text, nullable=True),  # only for dossiers moved by a merger
     # The live list and "in progress now": open dossiers only, a small share of history.
     Index(
         "ix_dossier_facts_open",
@@ -117,4 +147,4 @@ projection_state = Table(
 
 inbox = inbox_table(metadata)
 
-PROJECTIONS = (daily_indicators, dossier_facts, tenants)
+PROJECTIONS = (daily_indicators, monthly_indicators, dossier_facts, tenants, consumer_offsets)

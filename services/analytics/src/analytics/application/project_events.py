@@ -13,7 +13,7 @@ from motcua_contracts.events.tenants_v1 import TenantConfigured
 
 from analytics.application.handlers import HANDLERS, apply
 from analytics.application.ports import Event, ProjectionStore, TenantRow, WorkingTime
-from analytics.domain.contributions import Deltas, difference, merge
+from analytics.domain.contributions import Deltas, add_contributions
 from analytics.domain.facts import DossierFact
 
 
@@ -42,7 +42,10 @@ async def project_events(
         old = before.get(dossier_id)
         if old != fact:
             changed.append(fact)
-            merge(deltas, difference(old, fact))
+            add_contributions(deltas, fact, 1)
+            if old is not None:
+                add_contributions(deltas, old, -1)
+    deltas = {key: vector for key, vector in deltas.items() if any(vector)}
     if changed:
         await store.save_facts(changed)
     if deltas:

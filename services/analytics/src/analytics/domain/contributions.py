@@ -1,20 +1,39 @@
 """What one dossier adds to the daily aggregates, and the difference a change makes.
 
 Aggregates are a sum of contributions over facts, so a projection rebuilt in any order
-equals the live one: each change applies `new - old`, never a bare increment.
+equals the live one: each change adds `contributions(new) - contributions(old)`, never a bare
+increment. Counters are plain lists of ints indexed like `COUNTERS` (fast to add in bulk).
+
+Which commune a counter belongs to (cross-commune intake, docs/tenants.md "Analytics"):
+- the **receiving** unit: received, received online, supplements, refusals, withdrawals
+  (what the desk did);
+- the **resolving** unit: resolved early / on time / late, processing time, in progress and
+  overdue, apologies, results returned, ratings (what the unit that decides answers for).
+After a merger the unit that held the dossier at the moment of each fact keeps it: facts
+before `DossierReassigned.reassigned_at` stay with A, later ones go to C (`segments`).
+
+`open_delta` / `overdue_delta` are +1 on the day a dossier starts being open (overdue) and -1
+on the day it stops, so their running sum up to day D is the number open (overdue) at the end
+of D: "in progress at the end of a past period" without scanning the facts.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 from analytics.domain.days import local_day
-from analytics.domain.facts import DossierFact, Level
+from analytics.domain.facts import DossierFact, Level, Segment
 
-# Aggregate key: (resolving commune, procedure, field, Vietnamese calendar day).
+# Aggregate key: (commune, procedure, field, Vietnamese calendar day).
 AggKey = tuple[str, str, str, date]
-Deltas = dict[AggKey, Counter[str]]
+Vector = list[int]
+Deltas = dict[AggKey, Vector]
+
+# Upper bounds (working hours, exclusive) of the processing-time histogram; the last bucket
+# is open-ended. Medians of any set of rows combine by adding these buckets.
+HIST_BOUNDS_HOURS = (0.5, 1, 2, 4, 6, 8, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 120, 160, 240)
+HIST = tuple(f"processing_h{i:02d}" for i in range(len(HIST_BOUNDS_HOURS) + 1))
+_HIST_BOUNDS_S = tuple(int(h * 3600) for h in HIST_BOUNDS_HOURS)
 
 COUNTERS = (
     "received",
@@ -36,60 +55,151 @@ COUNTERS = (
     "rated_rat_hai_long",
     "evaluation_points_sum",
     "evaluation_count",
+    "open_delta",
+    "overdue_delta",
+    *HIST,
 )
+# Summed over a period these mean nothing; they are summed from the beginning instead.
+RUNNING = ("open_delta", "overdue_delta")
+N = len(COUNTERS)
+_I = {name: i for i, name in enumerate(COUNTERS)}
+_LEVELS = {lv.value for lv in Level}
+_RESOLVED = {o: _I[f"resolved_{o}"] for o in ("early", "on_time", "late")}
+
+
+def hist_bucket(seconds: int) -> int:
+    for i, bound in enumerate(_HIST_BOUNDS_S):
+        if seconds < bound:
+            return i
+    return len(_HIST_BOUNDS_S)
+
+
+def _tenant_at(segments: list[Segment], moment: datetime | None, resolving: bool) -> str:
+    chosen = segments[0]
+    for segment in segments[1:]:
+        if moment is None or segment.since is None or moment >= segment.since:
+            chosen = segment
+    return chosen.resolving if resolving else chosen.receiving
+
+
+Piece = tuple[str, date, date | None]
+
+
+def _pieces(start: date, end: date | None, segments: list[Segment]) -> list[Piece]:
+    """Cuts the day interval [start, end) where the resolving unit changed."""
+    if len(segments) == 1:
+        return [(segments[0].resolving, start, end)]
+    out = []
+    for i, segment in enumerate(segments):
+        lo = start if i == 0 or segment.since is None else max(start, local_day(segment.since))
+        nxt = segments[i + 1].since if i + 1 < len(segments) else None
+        hi = end if nxt is None else (local_day(nxt) if end is None else min(end, local_day(nxt)))
+        if hi is None or lo < hi:
+            out.append((segment.resolving, lo, hi))
+    return out
+
+
+def add_contributions(out: Deltas, fact: DossierFact, sign: int) -> None:
+    """Adds `sign` × what the fact contributes to `out` (sign -1 takes an old version away)."""
+    if not fact.known:
+        return
+    procedure = fact.procedure_code or ""
+    field = fact.field_code or ""
+    segments = fact.segments()
+
+    def bump(tenant: str, day: date, index: int, value: int = 1) -> None:
+        key = (tenant, procedure, field, day)
+        vector = out.get(key)
+        if vector is None:
+            vector = out[key] = [0] * N
+        vector[index] += sign * value
+
+    def at(moment: datetime, index: int, resolving: bool, value: int = 1) -> None:
+        bump(_tenant_at(segments, moment, resolving), local_day(moment), index, value)
+
+    received = fact.received_at
+    if received is not None:
+        at(received, _I["received"], False)
+        if fact.channel == "online":
+            at(received, _I["received_online"], False)
+    if fact.supplement_requested_at is not None:
+        at(fact.supplement_requested_at, _I["supplements"], False)
+    if fact.refused_at is not None:
+        at(fact.refused_at, _I["refusals"], False)
+    if fact.withdrawn_at is not None:
+        at(fact.withdrawn_at, _I["withdrawals"], False)
+    outcome = fact.outcome
+    if outcome is not None and fact.completed_at is not None:
+        done = fact.completed_at
+        at(done, _RESOLVED[outcome.value], True)
+        if fact.processing_seconds is not None:
+            at(done, _I["processing_seconds_sum"], True, fact.processing_seconds)
+            at(done, _I["processing_count"], True)
+            at(done, _I[HIST[hist_bucket(fact.processing_seconds)]], True)
+    if fact.apology_at is not None:
+        at(fact.apology_at, _I["apologies"], True)
+        if fact.apology_late:
+            at(fact.apology_at, _I["apologies_late"], True)
+    if fact.returned_at is not None:
+        at(fact.returned_at, _I["returned"], True)
+        if fact.returned_online:
+            at(fact.returned_at, _I["returned_online"], True)
+    if fact.rated_at is not None and fact.rating_level in _LEVELS:
+        at(fact.rated_at, _I[f"rated_{fact.rating_level}"], True)
+        if fact.rating_points is not None:
+            at(fact.rated_at, _I["evaluation_points_sum"], True, fact.rating_points)
+            at(fact.rated_at, _I["evaluation_count"], True)
+    if received is not None:
+        _add_running(bump, fact, local_day(received), segments)
+
+
+def _add_running(bump, fact: DossierFact, start: date, segments: list[Segment]) -> None:  # type: ignore[no-untyped-def]
+    """Open from the day received to the day closed; overdue from the due day, not paused."""
+    closed = fact.closed_at
+    end = None if closed is None else local_day(closed)
+    for tenant, lo, hi in _pieces(start, end, segments):
+        _interval(bump, tenant, lo, hi, _I["open_delta"])
+    if fact.due_at is None:
+        return
+    due_day = local_day(fact.due_at)
+    lo0 = max(start, due_day)
+    paused_from = fact.supplement_requested_at
+    intervals: list[tuple[date, date | None]] = [(lo0, end)]
+    if paused_from is not None:
+        p = local_day(paused_from)
+        q = None if fact.supplement_received_at is None else local_day(fact.supplement_received_at)
+        intervals = [(lo0, p if end is None else min(end, p))]
+        if q is not None:
+            intervals.append((max(lo0, q), end))
+    for lo, hi in intervals:
+        if hi is not None and lo >= hi:
+            continue
+        for tenant, a, b in _pieces(lo, hi, segments):
+            _interval(bump, tenant, a, b, _I["overdue_delta"])
+
+
+def _interval(bump, tenant: str, lo: date, hi: date | None, index: int) -> None:  # type: ignore[no-untyped-def]
+    if hi is not None and hi <= lo:
+        return
+    bump(tenant, lo, index, 1)
+    if hi is not None:
+        bump(tenant, hi, index, -1)
 
 
 def contributions(fact: DossierFact) -> Deltas:
-    """Each counter lands on the day its moment happened (received on the day received...)."""
     out: Deltas = {}
-    if not fact.known:
-        return out
-    tenant = fact.resolving_tenant_id or ""
-    procedure = fact.procedure_code or ""
-    field = fact.field_code or ""
-
-    def add(moment: object, **counts: int) -> None:
-        if moment is None:
-            return
-        key = (tenant, procedure, field, local_day(moment))  # type: ignore[arg-type]
-        bucket = out.setdefault(key, Counter())
-        bucket.update(counts)
-
-    if fact.received_at is not None:
-        add(fact.received_at, received=1, received_online=int(fact.channel == "online"))
-    add(fact.supplement_requested_at, supplements=1)
-    add(fact.refused_at, refusals=1)
-    add(fact.withdrawn_at, withdrawals=1)
-    outcome = fact.outcome
-    if outcome is not None:
-        counts = {f"resolved_{outcome.value}": 1}
-        if fact.processing_seconds is not None:
-            counts |= {"processing_seconds_sum": fact.processing_seconds, "processing_count": 1}
-        add(fact.completed_at, **counts)
-    add(fact.apology_at, apologies=1, apologies_late=int(fact.apology_late))
-    add(fact.returned_at, returned=1, returned_online=int(fact.returned_online))
-    if fact.rated_at is not None and fact.rating_level in {lv.value for lv in Level}:
-        counts = {f"rated_{fact.rating_level}": 1}
-        if fact.rating_points is not None:
-            counts |= {"evaluation_points_sum": fact.rating_points, "evaluation_count": 1}
-        add(fact.rated_at, **counts)
-    return out
+    add_contributions(out, fact, 1)
+    return {k: v for k, v in out.items() if any(v)}
 
 
 def difference(before: DossierFact | None, after: DossierFact) -> Deltas:
     """`contributions(after) - contributions(before)`, without the zero entries."""
-    new = contributions(after)
-    old = contributions(before) if before is not None else {}
     out: Deltas = {}
-    for key in new.keys() | old.keys():
-        delta: Counter[str] = Counter(new.get(key, {}))
-        delta.subtract(old.get(key, {}))
-        delta = Counter({k: v for k, v in delta.items() if v})
-        if delta:
-            out[key] = delta
-    return out
+    add_contributions(out, after, 1)
+    if before is not None:
+        add_contributions(out, before, -1)
+    return {k: v for k, v in out.items() if any(v)}
 
 
-def merge(into: Deltas, more: Deltas) -> None:
-    for key, delta in more.items():
-        into.setdefault(key, Counter()).update(delta)
+def as_dict(vector: Vector) -> dict[str, int]:
+    return dict(zip(COUNTERS, vector, strict=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Outcome(StrEnum):
@@ -21,6 +22,14 @@ class Level(StrEnum):
     DISSATISFIED = "khong_hai_long"
     SATISFIED = "hai_long"
     VERY_SATISFIED = "rat_hai_long"
+
+
+class Segment(NamedTuple):
+    """Who held the dossier from `since` (None: from the start) until the next segment."""
+
+    since: datetime | None
+    receiving: str
+    resolving: str
 
 
 @dataclass(slots=True)
@@ -59,6 +68,9 @@ class DossierFact:
     rated_at: datetime | None = None
     rating_level: str | None = None
     rating_points: int | None = None  # sum of the 9 criteria, 0..18, when all were given
+    # Only for dossiers moved by a merger (DossierReassigned): "version|moment|receiving|
+    # resolving" entries joined by ";", version 0 = as received. None for every other dossier.
+    assignments: str | None = None
 
     @property
     def known(self) -> bool:
@@ -87,11 +99,41 @@ class DossierFact:
             return None
         return classify(self.completed_at, self.due_at)
 
+    def segments(self) -> list[Segment]:
+        """The units that held the dossier over time (one segment unless it was reassigned)."""
+        receiving = self.receiving_tenant_id or self.resolving_tenant_id or ""
+        resolving = self.resolving_tenant_id or receiving
+        if self.assignments is None:
+            return [Segment(None, receiving, resolving)]
+        out = []
+        for version, moment, rec, res in parse_assignments(self.assignments):
+            since = None if version == 0 else datetime.fromisoformat(moment)
+            out.append(Segment(since, rec, res))
+        return out
+
     def copy(self) -> DossierFact:
-        return DossierFact(**{f.name: getattr(self, f.name) for f in fields(self)})
+        return DossierFact(*self.as_tuple())  # type: ignore[arg-type]
+
+    def as_tuple(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in FACT_FIELDS)
 
     def as_row(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+Assignment = tuple[int, str, str, str]  # (intake version, ISO moment, receiving, resolving)
+
+
+def parse_assignments(text: str) -> list[Assignment]:
+    out = []
+    for entry in text.split(";"):
+        version, moment, receiving, resolving = entry.split("|")
+        out.append((int(version), moment, receiving, resolving))
+    return out
+
+
+def format_assignments(entries: list[Assignment]) -> str:
+    return ";".join(f"{v}|{m}|{rec}|{res}" for v, m, rec, res in sorted(entries))
 
 
 _CLOCK_OUTCOMES = {

@@ -1,0 +1,183 @@
+"""Decodes a Kafka batch, projects it in one transaction with its offsets, isolates poison.
+
+Split in two so the consumer can pipeline: `prepare` (decode, CPU only) for batch N+1 runs
+while batch N's transaction is in PostgreSQL; `apply` writes. Failures keep the platform's
+rules: retry with backoff, then project one by one and dead-letter what fails alone to
+`<topic>.dlq.<group>`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from aiokafka import ConsumerRecord
+from motcua_platform.messaging.inbox import CONSUMED, DEAD_LETTERS, PROCESSING
+from motcua_platform.messaging.types import OutboundMessage, Publisher, dead_letter_topic
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from analytics.adapters.fact_store import SqlProjectionStore
+from analytics.adapters.offsets import Partition, applied_offsets, save_offsets
+from analytics.application.decode import PROJECTED, Undecodable, decode_event
+from analytics.application.ports import Event, WorkingTime
+from analytics.application.project_events import BatchResult, project_events
+
+log = logging.getLogger(__name__)
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
+Item: TypeAlias = tuple[Event, Record]
+
+
+@dataclass(frozen=True)
+class Projected:
+    batch: BatchResult
+    skipped_below: Mapping[Partition, int]  # offsets already applied before this batch
+
+
+@dataclass
+class Prepared:
+    """A decoded batch: events to project, poison to set aside, the end offset per partition."""
+
+    items: list[Item] = field(default_factory=list)
+    poison: list[tuple[Record, str]] = field(default_factory=list)
+    ends: dict[Partition, int] = field(default_factory=dict)
+    ignored: Counter[str] = field(default_factory=Counter)
+
+
+def _event_type(record: Record) -> str | None:
+    for key, value in record.headers or ():
+        if key == "ce_type":
+            return value.decode()
+    return None
+
+
+class BatchProjector:
+    """Decodes, projects in one transaction, retries, isolates and dead-letters poison."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        group: str,
+        sessions: async_sessionmaker[AsyncSession],
+        working_time: WorkingTime,
+        dead_letters: Publisher,
+        max_attempts: int = 5,
+        base_backoff_seconds: float = 0.05,
+    ) -> None:
+        self._service = service
+        self._group = group
+        self._sessions = sessions
+        self._working_time = working_time
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._backoff = base_backoff_seconds
+
+    @staticmethod
+    def prepare(records: Sequence[Record]) -> Prepared:
+        out = Prepared()
+        for record in records:
+            out.ends[(record.topic, record.partition)] = record.offset + 1
+            if _event_type(record) not in PROJECTED:
+                out.ignored[record.topic] += 1
+                continue
+            try:
+                out.items.append((decode_event(record.value or b""), record))
+            except Undecodable as exc:
+                out.poison.append((record, f"permanent: {exc}"))
+        return out
+
+    async def handle(self, records: Sequence[Record]) -> int:
+        return await self.apply(self.prepare(records))
+
+    async def apply(self, prepared: Prepared) -> int:
+        """Returns the number of events projected; raises only if a dead letter cannot be sent."""
+        for record, reason in prepared.poison:
+            await self._dead_letter(record, reason)
+        for topic, n in prepared.ignored.items():
+            CONSUMED.labels(self._service, topic, "ignored").inc(n)
+        items, ends = prepared.items, prepared.ends
+        started = asyncio.get_running_loop().time()
+        try:
+            result = await self._with_retries(items, ends)
+        except Exception:
+            await self._one_by_one(items, ends)
+            return len(items)
+        if not items:
+            return 0
+        elapsed = (asyncio.get_running_loop().time() - started) / len(items)
+        outcomes: Counter[tuple[str, str]] = Counter()
+        for event, record in items:
+            if record.offset < result.skipped_below.get((record.topic, record.partition), 0):
+                outcome = "dup"
+            else:
+                new = event.dossier_id in result.batch.changed or event.dossier_id is None
+                outcome = "ok" if new else "dup"
+            outcomes[(record.topic, outcome)] += 1
+        for (topic, outcome), n in outcomes.items():
+            CONSUMED.labels(self._service, topic, outcome).inc(n)
+        # One observation per topic and batch (the mean per message): observing every
+        # message would cost more than projecting it.
+        for topic in {record.topic for _, record in items}:
+            PROCESSING.labels(self._service, topic).observe(elapsed)
+        return len(items)
+
+    async def _project(self, items: Sequence[Item], ends: Mapping[Partition, int]) -> Projected:
+        async with self._sessions() as session, session.begin():
+            applied = await applied_offsets(session, self._group)
+            fresh = [
+                event
+                for event, record in items
+                if record.offset >= applied.get((record.topic, record.partition), 0)
+            ]
+            batch = await project_events(SqlProjectionStore(session), fresh, self._working_time)
+            await save_offsets(session, self._group, ends)
+            return Projected(batch, applied)
+
+    async def _with_retries(
+        self, items: Sequence[Item], ends: Mapping[Partition, int]
+    ) -> Projected:
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                return await self._project(items, ends)
+            except Exception:
+                if attempt == self._max_attempts:
+                    raise
+                log.warning("projection batch failed; retrying", extra={"attempt": attempt})
+                await asyncio.sleep(self._backoff * 2**attempt * (0.5 + random.random() / 2))
+        raise AssertionError("unreachable")
+
+    async def _one_by_one(self, items: Sequence[Item], ends: Mapping[Partition, int]) -> None:
+        """The batch keeps failing: find the messages that fail alone and set them aside."""
+        for event, record in items:
+            try:
+                await self._project([(event, record)], {})
+                CONSUMED.labels(self._service, record.topic, "ok").inc()
+            except Exception as exc:
+                await self._dead_letter(record, f"after {self._max_attempts} attempts: {exc!r}")
+        async with self._sessions() as session, session.begin():
+            await save_offsets(session, self._group, ends)
+
+    async def _dead_letter(self, record: Record, reason: str) -> None:
+        headers = {k: v.decode() for k, v in (record.headers or ())}
+        headers |= {
+            "dlq_reason": reason[:500],
+            "dlq_source_topic": record.topic,
+            "dlq_source_partition": str(record.partition),
+            "dlq_source_offset": str(record.offset),
+            "dlq_consumer": self._group,
+        }
+        message = OutboundMessage(
+            topic=dead_letter_topic(record.topic, self._group),
+            key=(record.key or b"").decode(),
+            value=record.value or b"",
+            headers=headers,
+        )
+        log.error("message dead-lettered", extra={"event_type": headers.get("ce_type")})
+        DEAD_LETTERS.labels(self._service, record.topic).inc()
+        CONSUMED.labels(self._service, record.topic, "dead_letter").inc()
+        await self._dead_letters.publish_many([message])
