@@ -2,9 +2,10 @@
 
 `uv run python bench/bench_intake.py [--quick]` needs the PostgreSQL of `make services-up`
 (and Kafka, which intake's process connects to). Both servers run as their own processes on
-loopback and write the same rows in one transaction (sequence upsert, dossier, outbox);
-intake adds authentication (RS256), validation, the statutory clock, the control-sheet row
-and the event envelope. Prints a table and writes bench/results/intake.json.
+loopback and write the same rows in one transaction (sequence upsert, the dossier with its
+document checklist and look-up hash, the control-sheet row, the outbox row); intake adds
+authentication (RS256), validation, the tenant check, the statutory clock and the event
+envelope. Prints a table and writes bench/results/intake.json.
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ def payload(i: int) -> dict[str, Any]:
 
 
 def baseline_app(dsn: str) -> Any:
+    import hashlib
+    import secrets
     import uuid
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
 
     import asyncpg
 
@@ -76,6 +79,12 @@ def baseline_app(dsn: str) -> Any:
         body = await request.json()
         now = datetime.now(UTC)
         dossier_id = str(uuid.uuid4())
+        a = body["applicant"]
+        nonce = secrets.token_hex(16)
+        documents = json.dumps(
+            [{"name": d["name"], "form": d["form"], "copies": 1} for d in body["documents"]],
+            ensure_ascii=False,
+        )
         async with state["pool"].acquire() as conn, conn.transaction():
             seq = await conn.fetchval(
                 "INSERT INTO dossier_sequences (tenant_id, day, last_value) VALUES ($1, $2, 1) "
@@ -85,12 +94,14 @@ def baseline_app(dsn: str) -> Any:
                 now.date(),
             )
             code = f"000.00.00.B00-{now:%y%m%d}-{seq:04d}"
-            a = body["applicant"]
             await conn.execute(
-                "INSERT INTO dossiers (dossier_id, tenant_id, code, procedure_code, "
-                "procedure_version, field_code, channel, status, version, received_at, due_at, "
-                "applicant_name, applicant_id_number, applicant_phone) VALUES "
-                "($1,$2,$3,$4,$5,$6,$7,$8,1,$9,$9,$10,$11,$12)",
+                "INSERT INTO dossiers (dossier_id, tenant_id, resolving_tenant_id, code, "
+                "procedure_code, procedure_version, field_code, channel, status, version, "
+                "received_at, due_at, verification_required, documents, applicant_name, "
+                "applicant_name_folded, applicant_id_number, applicant_dob, applicant_phone, "
+                "applicant_email, applicant_address, lookup_nonce, lookup_hash, updated_at) "
+                "VALUES ($1,$2,$2,$3,$4,$5,$6,$7,$8,1,$9,$9,false,$10,$11,$12,$13,$14,$15,"
+                "$16,$17,$18,$19,$9)",
                 dossier_id,
                 "bench-base",
                 code,
@@ -100,9 +111,26 @@ def baseline_app(dsn: str) -> Any:
                 body["channel"],
                 "received",
                 now,
+                documents,
                 a["full_name"],
+                a["full_name"].lower(),
                 a["id_number"],
+                date.fromisoformat(a["date_of_birth"]),
                 a["phone"],
+                a.get("email"),
+                a["address"],
+                nonce,
+                hashlib.sha256(nonce.encode()).hexdigest(),
+            )
+            # The control-sheet row intake writes for the registration step.
+            await conn.execute(
+                "INSERT INTO dossier_steps (dossier_id, seq, tenant_id, at, action, "
+                "status_after, sender, timeliness) VALUES ($1, 1, $2, $3, 'register', "
+                "'received', $4, 'on_time')",
+                dossier_id,
+                "bench-base",
+                now,
+                "clerk",
             )
             await conn.execute(
                 "INSERT INTO outbox (topic, message_key, value, headers, created_at) "
@@ -250,6 +278,8 @@ async def run(quick: bool) -> int:
             "MOTCUA_INTAKE_ENVIRONMENT": "test",
             "MOTCUA_INTAKE_DEV_KEYS_DIR": str(keys),
             "MOTCUA_INTAKE_LOG_LEVEL": "WARNING",
+            # One commune on purpose: the per-commune fairness limit would cap the load.
+            "MOTCUA_INTAKE_TENANT_RATE_PER_SECOND": "0",
         },
         "api",
     )

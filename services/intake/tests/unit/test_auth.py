@@ -83,3 +83,34 @@ def test_production_refuses_unsafe_auth_settings() -> None:
         IntakeSettings(**base, jwks_url="http://sso/certs")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="LOOKUP_SECRET"):
         IntakeSettings(**base, jwks_url="https://sso/certs", jwt_issuer="https://sso")  # type: ignore[arg-type]
+
+
+class _Counting(JwksVerifier):
+    calls = 0
+
+    async def verify(self, token: str):  # type: ignore[no-untyped-def]
+        type(self).calls += 1
+        return await super().verify(token)
+
+
+async def test_a_verified_token_is_reused_until_it_expires(keys_dir) -> None:  # type: ignore[no-untyped-def]
+    now = [time.time()]
+    inner = _Counting(
+        (keys_dir / "jwks.json").as_uri(), issuers=(dev_tokens.DEV_ISSUER,), audience="motcua"
+    )
+    verifier = IntakeVerifier(inner, cache_seconds=600, cache_size=2, wall_clock=lambda: now[0])
+    token = dev_tokens.mint("clerk", A, ttl_seconds=120, keys_dir=keys_dir)
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) == first and _Counting.calls == 1
+    # A different token is verified on its own; the oldest entry leaves when the cache is full.
+    others = [dev_tokens.mint("leader", A, subject=f"u{i}", keys_dir=keys_dir) for i in range(2)]
+    for other in others:
+        assert (await verifier.verify(other)).roles == {Role.LEADER}
+    assert _Counting.calls == 3
+    await verifier.verify(token)
+    assert _Counting.calls == 4
+    # Past the token's own expiry the cached answer is not used: the signature and `exp` are
+    # checked again (by the real verifier, on the real clock).
+    now[0] += 121
+    await verifier.verify(token)
+    assert _Counting.calls == 5

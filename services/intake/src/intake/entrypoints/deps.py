@@ -36,7 +36,8 @@ class IntakeDeps:
         return f"{self.public_base_url.rstrip('/')}/tra-cuu/{token}"
 
 
-def get_deps(request: Request) -> IntakeDeps:
+async def get_deps(request: Request) -> IntakeDeps:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop per request.
     return request.app.state.deps  # type: ignore[no-any-return]
 
 
@@ -58,7 +59,7 @@ async def current_principal(
     return principal
 
 
-def rate_limited(request: Request, deps: Annotated[IntakeDeps, Depends(get_deps)]) -> None:
+async def rate_limited(request: Request, deps: Annotated[IntakeDeps, Depends(get_deps)]) -> None:
     client = request.client.host if request.client else "unknown"
     wait = deps.limiter.check(client)
     if wait:
