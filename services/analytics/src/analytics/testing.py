@@ -160,6 +160,21 @@ class DossierScript:
         )
         return self._emit(payload, at)
 
+    def reassigned(self, at: datetime, to_tenant: str) -> DossierScript:
+        """A merger moved the open dossier to `to_tenant` (both of its roles)."""
+        payload = dossiers.DossierReassigned(
+            dossier_code=self.code,
+            from_tenant_id=self.tenant_id,
+            to_tenant_id=to_tenant,
+            reassigned_at=at,
+            effective_at=at,
+            receiving_tenant_id=to_tenant,
+            resolving_tenant_id=to_tenant,
+        )
+        self._emit(payload, at)
+        self.tenant_id = to_tenant  # later events come from the new unit
+        return self
+
     def rated(self, at: datetime, level: str, points: int | None = None) -> DossierScript:
         criteria = {}
         if points is not None:  # spread over the 9 criteria, 0..2 each
@@ -191,6 +206,7 @@ class Scenario:
         field_code: str = "ho_tich",
         channel: str = "counter",
         dossier_id: str | None = None,
+        resolving_tenant_id: str | None = None,
     ) -> DossierScript:
         self._seq += 1
         dossier_id = dossier_id or str(uuid.uuid5(_NAMESPACE, f"{tenant_id}/{self._seq}"))
@@ -213,7 +229,7 @@ class Scenario:
             received_at=received_at,
             due_at=script.due_at,
             receiving_tenant_id=tenant_id,
-            resolving_tenant_id=tenant_id,
+            resolving_tenant_id=resolving_tenant_id or tenant_id,
         )
         self.envelopes.append(
             EventEnvelope(
@@ -238,6 +254,7 @@ class Scenario:
         cohorts: tuple[str, ...] = (),
         revision: int = 1,
         at: datetime,
+        merged_into: str | None = None,
     ) -> None:
         payload = TenantConfigured(
             tenant_id=tenant_id,
@@ -246,8 +263,15 @@ class Scenario:
             unit_type=UnitType.XA,
             province_code="14",
             agency_code="000.00.12.H56",
-            status=TenantStatus.PILOT if "pilot" in cohorts else TenantStatus.ACTIVE,
+            status=(
+                TenantStatus.MERGED
+                if merged_into
+                else TenantStatus.PILOT
+                if "pilot" in cohorts
+                else TenantStatus.ACTIVE
+            ),
             cohorts=list(cohorts),
+            merged_into=merged_into,
             revision=revision,
         )
         self.envelopes.append(

@@ -11,26 +11,17 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from analytics.adapters import rollups as ru
+from analytics.adapters.rollups import SUMMED
 from analytics.adapters.tables import daily_indicators, dossier_facts, tenants
 from analytics.application.filters import Filter
-from analytics.domain.contributions import COUNTERS
+from analytics.domain.contributions import HIST, RUNNING, histogram_median
+from analytics.domain.days import month_start
 
 D = daily_indicators
 F = dossier_facts
 _LATE_LIST_LIMIT = 500
-
-
-def _daily_where(f: Filter) -> list[ColumnElement[bool]]:
-    where = [D.c.day >= f.date_from, D.c.day <= f.date_to]
-    if f.tenants is not None:
-        where.append(D.c.tenant_id.in_(f.tenants))
-    if f.procedures:
-        where.append(D.c.procedure_code.in_(f.procedures))
-    if f.fields:
-        where.append(D.c.field_code.in_(f.fields))
-    if f.exclude:
-        where.append(D.c.tenant_id.not_in(f.exclude))
-    return where
+EXACT_MEDIAN_LIMIT = 10_000
 
 
 def _fact_where(f: Filter) -> list[ColumnElement[bool]]:
@@ -60,25 +51,61 @@ def _open_at(moment: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-def _sums() -> list[Any]:
-    return [func.coalesce(func.sum(D.c[n]), 0).label(n) for n in COUNTERS]
+def _counters(row: Any, names: tuple[str, ...] = SUMMED) -> dict[str, int]:
+    return {n: int(row._mapping[n]) for n in names}
 
 
 async def totals(session: AsyncSession, f: Filter) -> dict[str, int]:
-    row = (await session.execute(select(*_sums()).where(*_daily_where(f)))).one()
-    return {n: int(row._mapping[n]) for n in COUNTERS}
+    rows = ru.period_rows(f)
+    row = (await session.execute(select(*ru.sums(rows, SUMMED)))).one()
+    return _counters(row)
 
 
 async def totals_by_tenant(session: AsyncSession, f: Filter) -> dict[str, dict[str, int]]:
-    query = select(D.c.tenant_id, *_sums()).where(*_daily_where(f)).group_by(D.c.tenant_id)
-    rows = (await session.execute(query)).all()
-    return {r.tenant_id: {n: int(r._mapping[n]) for n in COUNTERS} for r in rows}
+    rows = ru.period_rows(f)
+    query = select(rows.c.tenant_id, *ru.sums(rows, SUMMED)).group_by(rows.c.tenant_id)
+    return {r.tenant_id: _counters(r) for r in (await session.execute(query)).all()}
 
 
 async def totals_by_day(session: AsyncSession, f: Filter) -> dict[date, dict[str, int]]:
-    query = select(D.c.day, *_sums()).where(*_daily_where(f)).group_by(D.c.day)
-    rows = (await session.execute(query)).all()
-    return {r.day: {n: int(r._mapping[n]) for n in COUNTERS} for r in rows}
+    """Per day from the daily rollup (a month bucket of a time series may use `totals_by`)."""
+    d = daily_indicators
+    rows = (
+        select(d.c.day, *(d.c[c] for c in SUMMED))
+        .where(d.c.day >= f.date_from, d.c.day <= f.date_to, *ru.filters(d, f))
+        .subquery()
+    )
+    query = select(rows.c.day, *ru.sums(rows, SUMMED)).group_by(rows.c.day)
+    return {r.day: _counters(r) for r in (await session.execute(query)).all()}
+
+
+async def totals_by_month(session: AsyncSession, f: Filter) -> dict[date, dict[str, int]]:
+    """Per calendar month: whole months from the monthly rollup, edges from the daily one."""
+    rows = ru.period_rows(f)
+    query = select(rows.c.day, *ru.sums(rows, SUMMED)).group_by(rows.c.day)
+    out: dict[date, dict[str, int]] = {}
+    for r in (await session.execute(query)).all():
+        key = month_start(r.day)
+        into = out.setdefault(key, dict.fromkeys(SUMMED, 0))
+        for n, v in _counters(r).items():
+            into[n] += v
+    return out
+
+
+async def running(session: AsyncSession, f: Filter, day: date) -> tuple[int, int]:
+    """(open, overdue) at the end of `day`, from the running counters."""
+    rows = ru.running_rows(f, day)
+    row = (await session.execute(select(*ru.sums(rows, RUNNING)))).one()
+    return int(row.open_delta), int(row.overdue_delta)
+
+
+async def running_by_tenant(
+    session: AsyncSession, f: Filter, day: date
+) -> dict[str, tuple[int, int]]:
+    rows = ru.running_rows(f, day)
+    query = select(rows.c.tenant_id, *ru.sums(rows, RUNNING)).group_by(rows.c.tenant_id)
+    result = (await session.execute(query)).all()
+    return {r.tenant_id: (int(r.open_delta), int(r.overdue_delta)) for r in result}
 
 
 def _in_progress_query(f: Filter, now: datetime) -> tuple[Select[Any], datetime]:
@@ -95,7 +122,14 @@ def _in_progress_query(f: Filter, now: datetime) -> tuple[Select[Any], datetime]
 
 
 async def in_progress(session: AsyncSession, f: Filter, now: datetime) -> tuple[int, int]:
-    """(within time, past due) of dossiers open at the end of the period."""
+    """(within time, past due) of dossiers open at the end of the period.
+
+    A period that reaches today: the open facts now (a small partial index). A past period:
+    the running counters summed to its last day, never a scan of the history's facts.
+    """
+    if f.end <= now:
+        open_, overdue = await running(session, f, f.date_to)
+        return open_ - overdue, overdue
     query, _ = _in_progress_query(f, now)
     row = (await session.execute(query)).one()
     return int(row.within), int(row.total) - int(row.within)
@@ -104,14 +138,30 @@ async def in_progress(session: AsyncSession, f: Filter, now: datetime) -> tuple[
 async def in_progress_by_tenant(
     session: AsyncSession, f: Filter, now: datetime
 ) -> dict[str, tuple[int, int]]:
+    if f.end <= now:
+        by_tenant = await running_by_tenant(session, f, f.date_to)
+        return {t: (o - late, late) for t, (o, late) in by_tenant.items() if o or late}
     query, _ = _in_progress_query(f, now)
     query = query.add_columns(F.c.resolving_tenant_id).group_by(F.c.resolving_tenant_id)
     rows = (await session.execute(query)).all()
     return {r.resolving_tenant_id: (int(r.within), int(r.total) - int(r.within)) for r in rows}
 
 
-async def median_processing_seconds(session: AsyncSession, f: Filter) -> float | None:
-    """Exact median over the dossiers completed in the period (facts, not aggregates)."""
+async def median_processing_seconds(
+    session: AsyncSession, f: Filter, counters: dict[str, int]
+) -> tuple[float | None, str]:
+    """Median working time of the dossiers completed in the period, and how it was found.
+
+    Up to `EXACT_MEDIAN_LIMIT` dossiers (a commune, a month): exact, from the facts. Beyond
+    that, from the rollups' histogram (linear inside the bucket that holds the middle):
+    medians do not add up across rows, bucket counts do. The answer says which ("exact" /
+    "histogram").
+    """
+    count = counters.get("processing_count", 0)
+    if count == 0:
+        return None, "exact"
+    if count > EXACT_MEDIAN_LIMIT:
+        return histogram_median([counters[h] for h in HIST]), "histogram"
     where = [
         *_fact_where(f),
         F.c.completed_at >= f.start,
@@ -121,9 +171,9 @@ async def median_processing_seconds(session: AsyncSession, f: Filter) -> float |
     if session.get_bind().dialect.name == "postgresql":
         median = func.percentile_cont(0.5).within_group(F.c.processing_seconds)
         value = await session.scalar(select(median).where(*where))
-        return None if value is None else float(value)
+        return (None if value is None else float(value)), "exact"
     values = (await session.scalars(select(F.c.processing_seconds).where(*where))).all()
-    return float(statistics.median(values)) if values else None
+    return (float(statistics.median(values)) if values else None), "exact"
 
 
 async def open_dossiers(
@@ -176,7 +226,7 @@ async def active_tenant_ids(session: AsyncSession, since: date) -> list[str]:
 
 async def totals_by(session: AsyncSession, f: Filter, column: str) -> dict[str, dict[str, int]]:
     """Counters per procedure or per field."""
-    key = D.c[column]
-    query = select(key.label("k"), *_sums()).where(*_daily_where(f)).group_by(key)
-    rows = (await session.execute(query)).all()
-    return {r.k: {n: int(r._mapping[n]) for n in COUNTERS} for r in rows}
+    rows = ru.period_rows(f)
+    key = rows.c[column]
+    query = select(key.label("k"), *ru.sums(rows, SUMMED)).group_by(key)
+    return {r.k: _counters(r) for r in (await session.execute(query)).all()}

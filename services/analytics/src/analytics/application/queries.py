@@ -11,7 +11,6 @@ from analytics.adapters import read_models as rm
 from analytics.application.filters import Filter
 from analytics.application.ports import WorkingTime
 from analytics.domain import indicators as ind
-from analytics.domain.contributions import COUNTERS
 from analytics.domain.days import bucket
 
 
@@ -21,18 +20,24 @@ class Report:
     indicators: list[ind.Indicator]
     mean_processing_hours: float | None
     median_processing_hours: float | None
+    median_method: str  # "exact" (from the facts) or "histogram" (from the rollups)
     mean_evaluation_points: float | None
     as_of: datetime
 
 
 def _report(
-    totals: ind.Totals, targets: ind.Targets, as_of: datetime, median_seconds: float | None
+    totals: ind.Totals,
+    targets: ind.Targets,
+    as_of: datetime,
+    median_seconds: float | None,
+    median_method: str = "exact",
 ) -> Report:
     return Report(
         totals=totals,
         indicators=ind.all_indicators(totals, targets),
         mean_processing_hours=ind.mean_processing_hours(totals),
         median_processing_hours=None if median_seconds is None else round(median_seconds / 3600, 2),
+        median_method=median_method,
         mean_evaluation_points=ind.mean_evaluation_points(totals),
         as_of=as_of,
     )
@@ -43,9 +48,9 @@ async def indicator_report(
 ) -> Report:
     counters = await rm.totals(session, f)
     within, overdue = await rm.in_progress(session, f, now)
-    median = await rm.median_processing_seconds(session, f)
+    median, method = await rm.median_processing_seconds(session, f, counters)
     totals = ind.Totals(counters, within, overdue)
-    return _report(totals, targets, min(f.end, now), median)
+    return _report(totals, targets, min(f.end, now), median, method)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,10 @@ class SeriesPoint:
 
 async def time_series(session: AsyncSession, f: Filter, granularity: str) -> list[SeriesPoint]:
     """Counters per day, week or month; rates per bucket (no in-progress part: it is live)."""
-    by_day = await rm.totals_by_day(session, f)
+    if granularity == "month":
+        by_day = await rm.totals_by_month(session, f)
+    else:
+        by_day = await rm.totals_by_day(session, f)
     buckets: dict[date, dict[str, int]] = {}
     day = f.date_from
     while day <= f.date_to:  # every bucket, empty ones too, so charts have no gaps
@@ -65,8 +73,8 @@ async def time_series(session: AsyncSession, f: Filter, granularity: str) -> lis
         day += timedelta(days=1)
     for day, counters in by_day.items():
         target = buckets.setdefault(bucket(day, granularity), ind.zero_counters())
-        for name in COUNTERS:
-            target[name] += counters[name]
+        for name, value in counters.items():
+            target[name] += value
     points = []
     for start in sorted(buckets):
         totals = ind.Totals(buckets[start])
@@ -90,12 +98,12 @@ async def ranking(
     include: list[str] | None = None,
 ) -> list[RankingRow]:
     """Communes by Decision 766 group 2, then on-time rate; communes with no data last."""
-    by_tenant = await rm.totals_by_tenant(session, f)
-    open_by_tenant = await rm.in_progress_by_tenant(session, f, now)
+    by_tenant = _fold(await rm.totals_by_tenant(session, f), f)
+    open_by_tenant = _fold_pairs(await rm.in_progress_by_tenant(session, f, now), f)
     ids = set(by_tenant) | set(open_by_tenant) | set(include or ())
     if f.tenants is not None:
         ids &= set(f.tenants)
-    ids -= set(f.exclude)
+    ids -= set(f.exclude) | {merged for merged, _ in f.successors}
     rows = []
     for tenant in ids:
         within, overdue = open_by_tenant.get(tenant, (0, 0))
@@ -109,6 +117,27 @@ async def ranking(
 
     rows.sort(key=key)
     return [RankingRow(r.tenant_id, r.report, rank) for rank, r in enumerate(rows, start=1)]
+
+
+def _fold(rows: dict[str, dict[str, int]], f: Filter) -> dict[str, dict[str, int]]:
+    """Merged units' rows added to the unit they live on in (when the filter asks so)."""
+    moved = dict(f.successors)
+    out: dict[str, dict[str, int]] = {}
+    for tenant, counters in rows.items():
+        into = out.setdefault(moved.get(tenant, tenant), dict.fromkeys(counters, 0))
+        for name, value in counters.items():
+            into[name] = into.get(name, 0) + value
+    return out
+
+
+def _fold_pairs(rows: dict[str, tuple[int, int]], f: Filter) -> dict[str, tuple[int, int]]:
+    moved = dict(f.successors)
+    out: dict[str, tuple[int, int]] = {}
+    for tenant, (a, b) in rows.items():
+        key = moved.get(tenant, tenant)
+        x, y = out.get(key, (0, 0))
+        out[key] = (x + a, y + b)
+    return out
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,27 @@ _LEVELS = {lv.value for lv in Level}
 _RESOLVED = {o: _I[f"resolved_{o}"] for o in ("early", "on_time", "late")}
 
 
+def histogram_median(counts: list[int]) -> float | None:
+    """Median seconds from bucket counts: linear inside the bucket that holds the middle.
+
+    The open last bucket answers its lower bound. Exact to within one bucket's width.
+    """
+    n = sum(counts)
+    if n == 0:
+        return None
+    half = n / 2
+    seen = 0
+    for i, count in enumerate(counts):
+        if count and seen + count >= half:
+            lo = 0 if i == 0 else _HIST_BOUNDS_S[i - 1]
+            if i == len(_HIST_BOUNDS_S):
+                return float(lo)
+            hi = _HIST_BOUNDS_S[i]
+            return lo + (hi - lo) * (half - seen) / count
+        seen += count
+    return None
+
+
 def hist_bucket(seconds: int) -> int:
     for i, bound in enumerate(_HIST_BOUNDS_S):
         if seconds < bound:

@@ -17,6 +17,7 @@ from analytics.application.filters import Filter
 from analytics.application.ports import WorkingTime
 from analytics.domain.access import AccessDenied, Scope, scope_for
 from analytics.domain.days import local_day, month_start
+from analytics.domain.mergers import successors, with_predecessors
 from analytics.settings import AnalyticsSettings
 
 MAX_DAYS = 3 * 366
@@ -61,6 +62,15 @@ async def get_filter(
     field: Annotated[list[str] | None, Query(description="Mã lĩnh vực")] = None,
     cohort: Annotated[str | None, Query(description="Nhóm xã, ví dụ: pilot")] = None,
     not_cohort: Annotated[str | None, Query(description="Các xã ngoài nhóm này")] = None,
+    predecessors: Annotated[
+        bool,
+        Query(
+            description=(
+                "Gộp lịch sử của các đơn vị đã sáp nhập vào xã được chọn (mặc định có); "
+                "false: xem từng đơn vị đúng như trước khi sáp nhập"
+            )
+        ),
+    ] = True,
 ) -> Filter:
     """Defaults to this month so far; a commune account is narrowed to its own commune."""
     today = local_day(deps.clock.now())
@@ -72,9 +82,15 @@ async def get_filter(
         raise BadQuery("query.period_too_long", "Khoảng thời gian tối đa là 3 năm.", "from")
     tenants = scope.narrow(commune)
     exclude: tuple[str, ...] = ()
+    async with deps.sessions() as session:
+        rows = await rm.tenant_rows(session)
+    merged_into = {r.tenant_id: r.merged_into for r in rows if r.merged_into}
+    folded: tuple[tuple[str, str], ...] = ()
+    if predecessors and merged_into:
+        folded = tuple(sorted(successors(merged_into).items()))
+        if tenants is not None:
+            tenants = with_predecessors(tenants, merged_into)
     if cohort or not_cohort:
-        async with deps.sessions() as session:
-            rows = await rm.tenant_rows(session)
         if cohort:
             members = {r.tenant_id for r in rows if cohort in r.cohorts.split(",")}
             tenants = sorted(members if tenants is None else members & set(tenants))
@@ -87,6 +103,7 @@ async def get_filter(
         procedures=tuple(procedure or ()),
         fields=tuple(field or ()),
         exclude=exclude,
+        successors=folded,
     )
 
 

@@ -36,6 +36,7 @@ def report_out(report: Report, f: Filter) -> s.ReportOut:
         indicators=[s.IndicatorOut(**vars(i)) for i in report.indicators],
         mean_processing_hours=report.mean_processing_hours,
         median_processing_hours=report.median_processing_hours,
+        median_method=report.median_method,  # type: ignore[arg-type]
         satisfaction=s.SatisfactionOut(
             khong_hai_long=t["rated_khong_hai_long"],
             hai_long=t["rated_hai_long"],

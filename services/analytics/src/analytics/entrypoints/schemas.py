@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -67,6 +68,13 @@ class ReportOut(BaseModel):
     indicators: list[IndicatorOut]
     mean_processing_hours: float | None
     median_processing_hours: float | None
+    median_method: Literal["exact", "histogram"] = Field(
+        default="exact",
+        description=(
+            "exact: trung vị tính từ từng hồ sơ; histogram: ước lượng từ các nhóm giờ làm việc "
+            "(khi kỳ có hơn 10.000 hồ sơ)"
+        ),
+    )
     satisfaction: SatisfactionOut
 
 
