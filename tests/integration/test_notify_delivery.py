@@ -25,7 +25,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
-from motcua_contracts.events import tenants_v1
+from motcua_contracts.events import dossiers_v1, tenants_v1
 from motcua_contracts.topics import Topics
 from motcua_platform.auth import dev_tokens, verifier_for
 from motcua_platform.messaging.types import dead_letter_topic
@@ -60,6 +60,7 @@ class Rig:
     env: dict[str, str]
     bootstrap: str
     start_offsets: dict[TopicPartition, int]
+    gateway_url: str = ""
 
     def headers(self, role: str = "clerk") -> dict[str, str]:
         tenant = self.tenant if role in ("clerk", "leader") else None
@@ -95,7 +96,7 @@ class Rig:
             event_type=type(payload).__name__,
             schema_version=1,
             occurred_at=datetime.now(UTC),
-            tenant_id=self.tenant,
+            tenant_id=kw.pop("tenant_id", self.tenant),
             dossier_id=dossier_id,
             producer=kw.pop("producer", "intake"),
             payload=payload.model_dump(mode="json"),
@@ -272,6 +273,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
             {**os.environ, **process_env},
             bootstrap,
             start,
+            server.url,
         )
     finally:
         process.stop()
@@ -452,3 +454,103 @@ async def test_redelivered_events_send_nothing_twice_and_the_commune_profile_is_
             headers=rig.headers(),
         )
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_each_commune_speaks_for_its_own_dossiers_and_a_merged_unit_for_none(
+    rig: Rig,
+) -> None:
+    """Two communes with their own SMS sender and name: each dossier's SMS carries its own
+    commune's; after A merges into C, the moved dossier's messages carry C's (issue #8)."""
+    a, c = f"{rig.tenant}-a", f"{rig.tenant}-c"
+    names = {a: "Xã Chiềng Ngần", c: "Phường Chiềng Sinh"}
+    brands = {a: "UBND CHIENG NGAN", c: "UBND CHIENG SINH"}
+    sms_url = f"{rig.gateway_url}/sms"
+    operator = {"Authorization": f"Bearer {dev_tokens.mint('operator', None, keys=rig.keys)}"}
+
+    def profile(tenant: str, revision: int, merged_into: str | None = None) -> Any:
+        return tenants_v1.TenantConfigured(
+            tenant_id=tenant,
+            unit_code="04087",
+            name_vi=names[tenant],
+            unit_type=tenants_v1.UnitType.XA,
+            province_code="14",
+            agency_code="000.22.38.H50",
+            status=(
+                tenants_v1.TenantStatus.MERGED if merged_into else tenants_v1.TenantStatus.ACTIVE
+            ),
+            senders={"sms": brands[tenant]},
+            merged_into=merged_into,
+            revision=revision,
+        )
+
+    async with httpx.AsyncClient(base_url=rig.notify.url, timeout=10) as client:
+        for tenant in (a, c):
+            r = await client.put(
+                f"/api/v1/communes/{tenant}/notify-settings",
+                json={
+                    "unit_name_vi": names[tenant],
+                    "quiet_hours": {"start": "00:00", "end": "00:00"},
+                    "sms": {"url": sms_url, "token_ref": "env:MOTCUA_IT_SMS_TOKEN"},
+                    "rules": [
+                        {"kind": kind, "chain": ["sms", "letter"]}
+                        for kind in ("receipt_confirmation", "supplement_request")
+                    ],
+                },
+                headers=operator,
+            )
+            assert r.status_code == 200, r.text
+    await rig.publish(*(rig.envelope(profile(t, 1), None, tenant_id=t) for t in (a, c)))
+
+    async def sms_for(code: str, count: int = 1) -> list[Any]:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            found = [
+                r for r in rig.gateway.seen("sms") if code in r.body["text"] and r.answered == "ok"
+            ]
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"no SMS about {code}: {[r.body for r in rig.gateway.seen('sms')]}")
+
+    await asyncio.sleep(1.0)  # the profiles first (another topic, no order between them)
+    d_a, d_c = rig.dossier(), rig.dossier()
+    await rig.publish(
+        rig.envelope(received(code="000.22.38.H50-251007-0201"), d_a, tenant_id=a),
+        rig.envelope(received(code="000.22.38.H50-251007-0202"), d_c, tenant_id=c),
+    )
+    [to_a] = await sms_for("000.22.38.H50-251007-0201")
+    [to_c] = await sms_for("000.22.38.H50-251007-0202")
+    for sent, own, other in ((to_a, a, c), (to_c, c, a)):
+        assert sent.body["sender"] == brands[own]
+        assert names[own] in sent.body["text"] and names[other] not in sent.body["text"]
+
+    # A merges into C; intake moves the open dossier; its result is ready at C's desk.
+    await rig.publish(rig.envelope(profile(a, 2, merged_into=c), None, tenant_id=a))
+    await asyncio.sleep(1.0)
+    await rig.publish(
+        rig.envelope(
+            dossiers_v1.DossierReassigned(
+                dossier_code="000.22.38.H50-251007-0201",
+                from_tenant_id=a,
+                to_tenant_id=c,
+                reassigned_at=datetime.now(UTC),
+                receiving_tenant_id=c,
+                resolving_tenant_id=c,
+            ),
+            d_a,
+            tenant_id=c,
+        ),
+        # A late event still naming A (produced just before its producer saw the merger).
+        rig.envelope(
+            dossiers_v1.SupplementRequested(
+                dossier_code="000.22.38.H50-251007-0201",
+                requested_at=datetime.now(UTC),
+                missing_items=["Tờ khai đăng ký khai sinh"],
+            ),
+            d_a,
+            tenant_id=a,
+        ),
+    )
+    [_, after] = await sms_for("000.22.38.H50-251007-0201", count=2)
+    assert after.body["sender"] == brands[c]
+    assert names[c] in after.body["text"] and names[a] not in after.body["text"]

@@ -22,7 +22,7 @@ from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.topics import Topics
 from motcua_platform.auth import dev_tokens
 from sqlalchemy import func, select
-from workflow.adapters.tables import dossier_clocks, timers
+from workflow.adapters.tables import dossier_clocks, timers, wf_tenants
 from workflow.bootstrap import build_runtime
 from workflow.settings import WorkflowSettings
 from workflow.testing import Dossier, make_harness, state_of, tenant_configured
@@ -330,3 +330,113 @@ async def test_replay_into_an_empty_database_gives_the_same_state(run: Run, tmp_
             await replica.runtime.close()
     finally:
         await drop_database(run.env, name)
+
+
+async def test_a_merged_dossier_moves_with_its_clock_and_timers_to_the_new_unit(run: Run) -> None:
+    """Two communes with different local closures on the real Kafka and PostgreSQL: each
+    dossier counts with its own commune's calendar; after A merges into C the moved dossier
+    counts with C's closures from the merger on, and its timers belong to C (issue #8)."""
+    unit_a, unit_c = f"{run.tenant}-a", f"{run.tenant}-c"
+    at = run.service_now()
+    received = datetime(2026, 5, 11, 9, 0, tzinfo=VN_TZ)  # 3 working days: Thu 14 May
+    moving, staying = Dossier(unit_a), Dossier(unit_c)
+    replica = run.replica()
+    replica.start(run.logs)
+    try:
+        await _produce(
+            run.bootstrap,
+            [
+                tenant_configured(
+                    unit_a, closures=["2026-05-12", "2026-05-14"], leader="lanh-dao-a", at=at
+                ),
+                tenant_configured(unit_c, closures=["2026-05-13"], leader="lanh-dao-c", at=at),
+            ],
+        )
+        async with _database(run.database_url) as db:
+
+            async def configured() -> bool:
+                async with db.sessions() as s:
+                    n = await s.scalar(
+                        select(func.count())
+                        .select_from(wf_tenants)
+                        .where(
+                            wf_tenants.c.tenant_id.in_([unit_a, unit_c]),
+                            wf_tenants.c.revision == 1,
+                        )
+                    )
+                return n == 2
+
+            # The compacted topic and the dossiers topic are read independently.
+            await _wait(configured, 60, "workflow to learn both communes")
+            await _produce(run.bootstrap, [moving.received(received), staying.received(received)])
+
+            async def clock_of(dossier: Dossier) -> Any:
+                async with db.sessions() as s:
+                    return (
+                        await s.execute(
+                            select(dossier_clocks).where(
+                                dossier_clocks.c.dossier_id == dossier.dossier_id
+                            )
+                        )
+                    ).first()
+
+            async def both_started() -> bool:
+                return None not in (await clock_of(moving), await clock_of(staying))
+
+            await _wait(both_started, 60, "both clocks to start")
+            # Each with its own commune's closures: A's Tue 12 and Thu 14, C's Wed 13 May.
+            assert (await clock_of(moving)).due_at == datetime(2026, 5, 18, 17, 0, tzinfo=VN_TZ)
+            assert (await clock_of(staying)).due_at == datetime(2026, 5, 15, 17, 0, tzinfo=VN_TZ)
+
+            await _produce(
+                run.bootstrap,
+                [
+                    moving.reassigned(
+                        run.service_now(),
+                        unit_c,
+                        effective=datetime(2026, 5, 12, 0, 0, tzinfo=VN_TZ),
+                    )
+                ],
+            )
+
+            async def moved() -> bool:
+                row = await clock_of(moving)
+                return row is not None and row.tenant_id == unit_c
+
+            await _wait(moved, 60, "workflow to move the dossier")
+            row = await clock_of(moving)
+            # A's closures stay (the receipt's promise), C's from the merger on count too.
+            assert row.due_at == datetime(2026, 5, 19, 17, 0, tzinfo=VN_TZ)
+            assert row.resolving_tenant_id == unit_c
+            async with db.sessions() as s:
+                owners = set(
+                    (
+                        await s.scalars(
+                            select(timers.c.tenant_id).where(
+                                timers.c.subject_id == moving.dossier_id,
+                                timers.c.fired_at.is_(None),
+                            )
+                        )
+                    ).all()
+                )
+            assert owners == {unit_c}
+
+            async def announced() -> list[EventEnvelope]:
+                found = await _records(run.bootstrap, unit_c, (Topics.CLOCK,))
+                return [
+                    e
+                    for e in map(decode, values(found))
+                    if e.event_type == "DeadlineChanged" and e.dossier_id == moving.dossier_id
+                ]
+
+            async def published() -> bool:
+                return bool(await announced())
+
+            await _wait(published, 60, "the relay to publish the moved deadline")
+            [change] = await announced()
+            assert change.payload["cause"] == "calendar"
+            assert datetime.fromisoformat(change.payload["new_due_at"]) == row.due_at
+            # The other commune's dossier never moved.
+            assert (await clock_of(staying)).due_at == datetime(2026, 5, 15, 17, 0, tzinfo=VN_TZ)
+    finally:
+        replica.stop()
