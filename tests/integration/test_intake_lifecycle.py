@@ -208,3 +208,38 @@ async def test_every_path_of_the_lifecycle_publishes_its_events(intake: Intake) 
     requested = by_dossier[happy["dossier_id"]][1]
     assert requested.payload["requested_at"].endswith(("Z", "+00:00"))
     await intake.client.aclose()
+
+
+async def test_concurrent_registrations_write_every_row_once(intake: Intake) -> None:
+    """On PostgreSQL a registration's rows go in one statement: the dossier, its control-sheet
+    row, its idempotency key and its outbox row; concurrent requests still number uniquely."""
+    url = f"/api/v1/communes/{intake.tenant}/dossiers"
+    key = {"Idempotency-Key": unique("key")}
+    headers = intake.headers()
+    client = httpx.AsyncClient(base_url=intake.process.url, timeout=20)
+    responses = await asyncio.gather(
+        *(client.post(url, json=dossier_body(), headers=headers) for _ in range(12)),
+        *(client.post(url, json=dossier_body(), headers=headers | key) for _ in range(4)),
+    )
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
+    fresh, retried = [r.json() for r in responses[:12]], [r.json() for r in responses[12:]]
+    assert len({d["dossier_id"] for d in retried}) == 1  # the same dossier for the same key
+    created = [*fresh, retried[0]]
+    codes = [d["code"] for d in created]
+    assert len(set(codes)) == len(codes) == 13
+    assert all(d["code"].startswith("000.99.98.H50-") for d in created)
+    for d in (fresh[0], retried[0]):
+        steps = await client.get(f"{url}/{d['dossier_id']}/history", headers=headers)
+        assert [(s["seq"], s["action"]) for s in steps.json()] == [(1, "register")]
+    other = {**dossier_body(), "channel": "online"}
+    reused = await client.post(url, json=other, headers=headers | key)
+    assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key.reused"
+    records = await _events(server_env()["MOTCUA_KAFKA_BOOTSTRAP"], intake.tenant, 10_000, 8)
+    received = [
+        e.dossier_id
+        for e in (decode(r.value) for r in records)
+        if e.event_type == "DossierReceived"
+    ]
+    for d in created:  # one DossierReceived per dossier, the retried key's included
+        assert received.count(d["dossier_id"]) == 1
+    await client.aclose()

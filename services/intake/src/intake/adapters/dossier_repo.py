@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters.records import DossierRecord
@@ -31,11 +30,6 @@ def scoped(scope: TenantScope, tenant_id: str | None = None) -> list[Any]:
     return clauses
 
 
-async def insert_dossier(session: AsyncSession, values: dict[str, Any]) -> None:
-    # Parameters apart from the statement: SQLAlchemy reuses the compiled INSERT.
-    await session.execute(insert(dossiers), _encode(values))
-
-
 async def get_dossier(
     session: AsyncSession, scope: TenantScope, tenant_id: str, dossier_id: str
 ) -> DossierRecord:
@@ -56,7 +50,7 @@ async def update_dossier(
     result = await session.execute(
         update(dossiers)
         .where(dossiers.c.dossier_id == dossier_id, dossiers.c.version == expected_version)
-        .values(**_encode(values))
+        .values(**encode(values))
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(
@@ -99,26 +93,8 @@ async def find_idempotent(
     return None if row is None else (row.request_hash, row.dossier_id)
 
 
-async def remember_idempotent(
-    session: AsyncSession,
-    tenant_id: str,
-    key: str,
-    request_hash: str,
-    dossier_id: str,
-    now: datetime,
-) -> None:
-    await session.execute(
-        insert(idempotency_keys).values(
-            tenant_id=tenant_id,
-            key=key,
-            request_hash=request_hash,
-            dossier_id=dossier_id,
-            created_at=now,
-        )
-    )
-
-
-def _encode(values: dict[str, Any]) -> dict[str, Any]:
+def encode(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values as stored: lists and dicts as JSON text."""
     out = dict(values)
     for key in _JSON_COLUMNS:
         if key in out and not isinstance(out[key], str | None):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
-from motcua_platform.messaging.outbox import add_to_outbox
+from motcua_platform.messaging.outbox import add_to_outbox, outbox_rows
 from motcua_platform.messaging.types import OutboundMessage
 from motcua_platform.telemetry import inject_headers
 from pydantic import BaseModel
@@ -17,16 +18,15 @@ from intake.adapters.tables import outbox
 PRODUCER = "intake"
 
 
-async def stage_event(
-    session: AsyncSession,
+def _message(
     *,
     tenant_id: str,
     dossier_id: str | None,
     aggregate_version: int | None,
     occurred_at: datetime,
     payload: BaseModel,
-    schema_version: int = 1,
-) -> EventEnvelope:
+    schema_version: int,
+) -> tuple[EventEnvelope, OutboundMessage]:
     envelope = EventEnvelope(
         event_type=type(payload).__name__,
         schema_version=schema_version,
@@ -40,7 +40,47 @@ async def stage_event(
     wire = encode(envelope)
     # The outbox row keeps the trace context, so the relay's send continues this trace.
     headers = inject_headers(dict(wire.headers))
-    await add_to_outbox(
-        session, outbox, [OutboundMessage(wire.topic, wire.key, wire.value, headers)]
+    return envelope, OutboundMessage(wire.topic, wire.key, wire.value, headers)
+
+
+async def stage_event(
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    dossier_id: str | None,
+    aggregate_version: int | None,
+    occurred_at: datetime,
+    payload: BaseModel,
+    schema_version: int = 1,
+) -> EventEnvelope:
+    envelope, message = _message(
+        tenant_id=tenant_id,
+        dossier_id=dossier_id,
+        aggregate_version=aggregate_version,
+        occurred_at=occurred_at,
+        payload=payload,
+        schema_version=schema_version,
     )
+    await add_to_outbox(session, outbox, [message])
     return envelope
+
+
+def event_row(
+    *,
+    tenant_id: str,
+    dossier_id: str | None,
+    aggregate_version: int | None,
+    occurred_at: datetime,
+    payload: BaseModel,
+    schema_version: int = 1,
+) -> dict[str, Any]:
+    """The outbox row `stage_event` would write, for a caller writing it with its own rows."""
+    _, message = _message(
+        tenant_id=tenant_id,
+        dossier_id=dossier_id,
+        aggregate_version=aggregate_version,
+        occurred_at=occurred_at,
+        payload=payload,
+        schema_version=schema_version,
+    )
+    return outbox_rows([message])[0]

@@ -6,9 +6,10 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,10 +121,20 @@ def forget(tenant_id: str) -> None:
 
 async def next_sequence(session: AsyncSession, tenant_id: str, day: date) -> int:
     """Per-tenant daily counter in one atomic upsert: unique under concurrent registrations."""
-    dialect = session.get_bind().dialect.name
+    stmt = _sequence_upsert(session.get_bind().dialect.name)
+    return int((await session.execute(stmt, {"tenant_id": tenant_id, "day": day})).scalar_one())
+
+
+@lru_cache(maxsize=4)
+def _sequence_upsert(dialect: str) -> Any:
+    """Built once per dialect: SQLAlchemy's compiled cache and the prepared statement reused."""
     ins = (postgresql if dialect == "postgresql" else sqlite).insert(dossier_sequences)
-    stmt = ins.values(tenant_id=tenant_id, day=day, last_value=1).on_conflict_do_update(
+    stmt = ins.values(
+        tenant_id=bindparam("tenant_id", type_=dossier_sequences.c.tenant_id.type),
+        day=bindparam("day", type_=dossier_sequences.c.day.type),
+        last_value=1,
+    ).on_conflict_do_update(
         index_elements=["tenant_id", "day"],
         set_={"last_value": dossier_sequences.c.last_value + 1},
     )
-    return int((await session.execute(stmt.returning(dossier_sequences.c.last_value))).scalar_one())
+    return stmt.returning(dossier_sequences.c.last_value)

@@ -11,10 +11,11 @@ from datetime import datetime
 from motcua_contracts.events.dossiers_v1 import DossierReceived
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters import dossier_repo, history_repo, tenant_repo
-from intake.adapters.events import stage_event
+from intake.adapters import dossier_repo, tenant_repo
+from intake.adapters.events import event_row
 from intake.adapters.history_repo import StepRow
 from intake.adapters.records import DossierRecord
+from intake.adapters.registration_store import insert_registration
 from intake.adapters.tenant_repo import TenantRow
 from intake.application.commands import RegisterDossier
 from intake.application.lookup_tokens import LookupTokens
@@ -44,7 +45,7 @@ async def register_dossier(
         raise DomainError(
             "documents.required", "Cần kê khai ít nhất một thành phần hồ sơ.", field="documents"
         )
-    request_hash = _hash(cmd)
+    request_hash = _hash(cmd) if cmd.idempotency_key else ""
     if cmd.idempotency_key:
         earlier = await dossier_repo.find_idempotent(session, cmd.tenant_id, cmd.idempotency_key)
         if earlier is not None:
@@ -101,21 +102,10 @@ async def register_dossier(
         "lookup_hash": tokens.hash(tokens.token(nonce)),
         "updated_at": now,
     }
-    await dossier_repo.insert_dossier(session, values)
-    await history_repo.add_step(
-        session,
-        dossier_id=dossier_id,
-        tenant_id=cmd.tenant_id,
-        step=StepRow(
-            1, now, "register", Status.RECEIVED.value, None, actor.subject, None, None, "on_time"
-        ),
+    step = StepRow(
+        1, now, "register", Status.RECEIVED.value, None, actor.subject, None, None, "on_time"
     )
-    if cmd.idempotency_key:
-        await dossier_repo.remember_idempotent(
-            session, cmd.tenant_id, cmd.idempotency_key, request_hash, dossier_id, now
-        )
-    await stage_event(
-        session,
+    event = event_row(
         tenant_id=cmd.tenant_id,
         dossier_id=dossier_id,
         aggregate_version=1,
@@ -132,6 +122,24 @@ async def register_dossier(
             resolving_tenant_id=resolving.tenant_id,
             verification_required=cmd.verification_required,
         ),
+    )
+    idempotency = (
+        {
+            "tenant_id": cmd.tenant_id,
+            "key": cmd.idempotency_key,
+            "request_hash": request_hash,
+            "dossier_id": dossier_id,
+            "created_at": now,
+        }
+        if cmd.idempotency_key
+        else None
+    )
+    await insert_registration(
+        session,
+        dossier=dossier_repo.encode(values),
+        step={"dossier_id": dossier_id, "tenant_id": cmd.tenant_id, **vars(step)},
+        outbox_row=event,
+        idempotency=idempotency,
     )
     return DossierRecord.from_values(values)
 
