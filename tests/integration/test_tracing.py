@@ -1,11 +1,14 @@
 """One connected trace: the clerk's HTTP request at intake, through the outbox row and Kafka
-headers, into workflow's and notify's consumers (real Kafka and PostgreSQL)."""
+headers, into workflow's and notify's consumers, and out to the notification provider: a
+real HTTP SMS gateway stand-in that receives the trace's `traceparent` (real Kafka and
+PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,6 +16,8 @@ import pytest
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
 from motcua_platform.runtime import ServiceRuntime
+from notify.standins import GatewayStandIn, ThreadedServer
+from notify.testing import FakeContacts
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -22,6 +27,7 @@ from tests.support.dossiers import bearer, registration
 from tests.support.servers import (
     create_database,
     drop_database,
+    free_port,
     server_env,
     start_groups_at_end,
     unique,
@@ -55,13 +61,32 @@ def _runtimes(urls: dict[str, str], bootstrap: str, run: str) -> dict[str, Servi
             )
         ),
         "notify": notify(
-            NotifySettings(database_url=urls["notify"], consumer_group=f"{run}-notify", **common)
+            NotifySettings(
+                database_url=urls["notify"],
+                consumer_group=f"{run}-notify",
+                dispatch_poll_seconds=0.05,
+                **common,
+            ),
+            contacts=FakeContacts(),  # intake's contact endpoint is not served here
         ),
     }
 
 
 @pytest.fixture
-async def services() -> AsyncIterator[dict[str, ServiceRuntime]]:
+def gateway() -> Iterator[tuple[GatewayStandIn, str]]:
+    """An SMS gateway on loopback, answering real HTTP."""
+    standin = GatewayStandIn()
+    server = ThreadedServer(standin.app, free_port()).start()
+    try:
+        yield standin, server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def services(
+    gateway: tuple[GatewayStandIn, str],
+) -> AsyncIterator[dict[str, ServiceRuntime]]:
     _install_provider()
     env = server_env()
     run = unique("trace")
@@ -90,10 +115,28 @@ async def services() -> AsyncIterator[dict[str, ServiceRuntime]]:
             await drop_database(env, name)
 
 
+async def _sms_settings(notify: ServiceRuntime, tenant: str, gateway: str) -> None:
+    """The commune sends SMS through the stand-in at any hour (no quiet hours)."""
+    from notify.adapters import store
+    from notify.domain.tenant_settings import TenantSettings
+
+    settings = TenantSettings.model_validate(
+        {
+            "unit_name_vi": "Xã Dấu Vết",
+            "quiet_hours": {"start": "00:00", "end": "00:00"},
+            "sms": {"url": f"{gateway}/sms"},
+            "rules": [{"kind": "receipt_confirmation", "chain": ["sms", "letter"]}],
+        }
+    )
+    async with notify.sessions() as session, session.begin():
+        await store.save_settings(session, tenant, settings, by="test", now=datetime.now(UTC))
+
+
 async def test_one_trace_spans_intake_workflow_and_notify(
-    services: dict[str, ServiceRuntime],
+    services: dict[str, ServiceRuntime], gateway: tuple[GatewayStandIn, str]
 ) -> None:
     tenant = unique("xa").replace("_", "-")
+    await _sms_settings(services["notify"], tenant, gateway[1])
     app = services["intake"].app
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as c:
         onboarded = await c.put(
@@ -116,7 +159,7 @@ async def test_one_trace_spans_intake_workflow_and_notify(
         if s.name == "POST /api/v1/communes/{tenant_id}/dossiers"
     )
     trace_id = request_span.context.trace_id
-    wanted = {"motcua.workflow.consumer", "motcua.notify.consumer"}
+    wanted = {"motcua.workflow.consumer", "motcua.notify.consumer", "motcua.notify.provider"}
     deadline = time.monotonic() + 60
     found: dict[str, Any] = {}
     while time.monotonic() < deadline and set(found) != wanted:
@@ -129,8 +172,25 @@ async def test_one_trace_spans_intake_workflow_and_notify(
     request_spans = {
         s.context.span_id for s in EXPORTER.get_finished_spans() if s.context.trace_id == trace_id
     }
+    send = found.pop("motcua.notify.provider")
     for span in found.values():
         # The consumer continues the span that wrote the outbox row, inside the clerk's request.
         assert span.parent is not None
         assert span.parent.span_id in request_spans
         assert "DossierReceived" in span.name
+    # The send, later and in another task, continues notify's consumer span.
+    assert send.parent is not None
+    assert send.parent.span_id == found["motcua.notify.consumer"].context.span_id
+    assert (
+        dict(send.attributes or {}).items()
+        >= {
+            "notification.channel": "sms",
+            "notification.provider": "sms_http",
+            "notification.status": "sent",
+        }.items()
+    )
+    # ...and out of the process: the gateway got the send span's traceparent.
+    [request] = gateway[0].seen("sms")
+    assert request.traceparent is not None
+    _, trace_hex, parent_hex, _ = request.traceparent.split("-")
+    assert (int(trace_hex, 16), int(parent_hex, 16)) == (trace_id, send.context.span_id)

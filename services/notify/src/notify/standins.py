@@ -41,6 +41,7 @@ class Recorded:
     body: dict[str, Any]
     answered: str
     at: float = field(default_factory=time.monotonic)
+    traceparent: str | None = None  # the caller's W3C trace context, when it sent one
 
 
 class GatewayStandIn:
@@ -64,7 +65,8 @@ class GatewayStandIn:
         async def answer(route: str, request: Request, key: str) -> Response:
             body = await request.json()
             mode = self.behaviour[route].take()
-            self.requests.append(Recorded(route, key, body, mode))
+            traceparent = request.headers.get("traceparent")
+            self.requests.append(Recorded(route, key, body, mode, traceparent=traceparent))
             if mode == "timeout":
                 await asyncio.sleep(self.behaviour[route].delay)
                 return JSONResponse({"late": True})

@@ -65,6 +65,10 @@ class ScriptedProvider:
     settings_used: list[TenantSettings] = field(default_factory=list)  # beside `sent`
     rate_per_second: float = 1000.0
 
+    @property
+    def name(self) -> str:
+        return f"fake_{self.channel}"
+
     def endpoint(self, settings: TenantSettings) -> str:
         return f"fake://{self.channel}"
 

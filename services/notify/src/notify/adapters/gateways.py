@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from motcua_platform.telemetry import inject_headers
 
 from notify.application.ports import Outgoing, SecretResolver, SendError, SendReceipt
 from notify.domain.kinds import Channel
@@ -38,6 +39,8 @@ async def _post(
     wait: float,
     prefix: str,
 ) -> httpx.Response:
+    # The provider sees the send's trace (W3C traceparent), like any service we call.
+    headers = inject_headers(dict(headers))
     try:
         response = await client.post(url, json=json, headers=headers, timeout=wait)
     except httpx.TimeoutException:
@@ -65,6 +68,7 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 class HttpSms:
     channel = Channel.SMS
+    name = "sms_http"
 
     def __init__(self, client: httpx.AsyncClient, secrets: SecretResolver) -> None:
         self._client = client
@@ -109,6 +113,7 @@ def zalo_phone(phone: str) -> str:
 
 class ZaloZns:
     channel = Channel.ZALO
+    name = "zalo_zns"
 
     def __init__(self, client: httpx.AsyncClient, secrets: SecretResolver) -> None:
         self._client = client

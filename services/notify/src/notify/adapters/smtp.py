@@ -15,6 +15,7 @@ from notify.domain.tenant_settings import EmailProvider, TenantSettings
 
 class SmtpEmail:
     channel = Channel.EMAIL
+    name = "smtp"
 
     def __init__(self, secrets: SecretResolver) -> None:
         self._secrets = secrets

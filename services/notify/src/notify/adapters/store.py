@@ -224,6 +224,7 @@ class Claimed:
     facts: dict[str, Any]
     best_effort: bool
     source_event_id: str
+    trace_context: dict[str, str] | None = None
 
 
 async def claim_due(
@@ -276,6 +277,7 @@ async def claim_due(
                 n.c.facts,
                 n.c.best_effort,
                 n.c.source_event_id,
+                n.c.trace_context,
             )
             .join(n, n.c.notification_id == d.c.notification_id)
             .where(d.c.delivery_id.in_(ids))
@@ -296,6 +298,7 @@ async def claim_due(
             facts=dict(r.facts),
             best_effort=bool(r.best_effort),
             source_event_id=r.source_event_id,
+            trace_context=dict(r.trace_context) if r.trace_context else None,
         )
         for r in rows
     ]

@@ -43,6 +43,8 @@ notifications = Table(
     Column("facts", JSON, nullable=False, server_default="{}"),
     Column("last_error_code", String(60), nullable=True),
     Column("updated_at", UtcDateTime(), nullable=True),
+    # W3C trace context of the event that asked for it: each send continues that trace.
+    Column("trace_context", JSON, nullable=True),
     UniqueConstraint("source_event_id", "kind", "recipient", name="uq_notification_once"),
     UniqueConstraint("once_key", name="uq_notification_once_key"),
 )

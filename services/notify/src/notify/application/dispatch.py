@@ -38,6 +38,7 @@ from notify.application.ports import (
     SendError,
     SendReceipt,
 )
+from notify.application.send_tracing import outcome, provider_span
 from notify.application.views import DossierView, TenantView
 from notify.domain.kinds import Channel, DeliveryStatus, Kind, NotificationStatus
 from notify.domain.quiet_hours import hold_until
@@ -232,10 +233,17 @@ class Dispatcher:
             to=contact.email if channel is Channel.EMAIL else contact.phone,
             params=_zalo_params(context) if channel is Channel.ZALO else {},
         )
-        try:
-            return Sent(await provider.send(outgoing, settings))
-        except SendError as exc:
-            return Failed(exc.failure)
+        with provider_span(c, provider.name) as span:
+            try:
+                receipt = await provider.send(outgoing, settings)
+            except SendError as exc:
+                outcome(span, "failed", exc.failure.code)
+                return Failed(exc.failure)
+            except Exception as exc:
+                outcome(span, "failed", f"internal.{type(exc).__name__}"[:60])
+                raise
+            outcome(span, "sent")
+            return Sent(receipt)
 
     def _about_day(self, c: Claimed, kind: Kind) -> Any:
         """The day an apology is about: quiet hours must not make it arrive too late."""

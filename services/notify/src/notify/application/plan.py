@@ -10,6 +10,7 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
+from motcua_platform.telemetry import inject_headers
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters import store
@@ -32,6 +33,7 @@ async def plan_notifications(session: AsyncSession, trigger: Trigger, *, now: da
         trigger, rules, preferred=dossier.preferred_channel if dossier else None
     )
     queued = 0
+    trace_context = inject_headers({}) or None  # the consumer's span, if tracing is on
     for message in planned:
         notification_id = str(uuid.uuid4())
         inserted = await store.insert_notification(
@@ -49,6 +51,7 @@ async def plan_notifications(session: AsyncSession, trigger: Trigger, *, now: da
                 "best_effort": message.best_effort,
                 "once_key": message.once_key,
                 "facts": dict(trigger.facts),
+                "trace_context": trace_context,
                 "created_at": now,
                 "updated_at": now,
             },

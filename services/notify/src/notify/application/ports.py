@@ -69,6 +69,7 @@ class Provider(Protocol):
     """Sends one message; raises SendError telling temporary from permanent."""
 
     channel: Channel
+    name: str  # e.g. sms_http, zalo_zns, smtp: the span's notification.provider
 
     def endpoint(self, settings: TenantSettings) -> str:
         """The provider's identity for rate limiting (URL or SMTP host)."""
