@@ -81,10 +81,11 @@ class DossierScript:
             requested,
         )
         if received is not None:
-            self._emit(
-                dossiers.SupplementReceived(dossier_code=self.code, received_at=received), received
-            )
+            self.supplement_received(received)
         return self
+
+    def supplement_received(self, at: datetime) -> DossierScript:
+        return self._emit(dossiers.SupplementReceived(dossier_code=self.code, received_at=at), at)
 
     def refused(self, at: datetime) -> DossierScript:
         payload = dossiers.DossierRefused(

@@ -1,0 +1,136 @@
+"""The batch path: the decoder's checks, offsets stored with the batch, poison set aside."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pytest
+from aiokafka.structs import ConsumerRecord
+from analytics.adapters.batch_projector import BatchProjector
+from analytics.adapters.offsets import applied_offsets
+from analytics.adapters.tables import daily_indicators, dossier_facts, monthly_indicators
+from analytics.adapters.working_time import CalendarWorkingTime
+from analytics.application.decode import Undecodable, decode_event
+from analytics.bootstrap import AnalyticsRuntime
+from analytics.testing import reference_month
+from motcua_contracts.codec import encode
+from motcua_platform.messaging.types import OutboundMessage
+from sqlalchemy import func, select
+
+from .conftest import A, B
+
+TOPIC = "motcua.dossiers.v1"
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.sent: list[OutboundMessage] = []
+
+    async def publish_many(self, messages: Sequence[OutboundMessage]) -> None:
+        self.sent.extend(messages)
+
+
+def record(offset: int, value: bytes, event_type: str | None) -> ConsumerRecord[bytes, bytes]:
+    headers = [("ce_type", event_type.encode())] if event_type else []
+    return ConsumerRecord(TOPIC, 0, offset, 0, 0, b"k", value, None, 1, len(value), headers)
+
+
+def received_envelope() -> dict:  # type: ignore[type-arg]
+    envelope = reference_month(A, B).envelopes[2]
+    assert envelope.event_type == "DossierReceived"
+    return json.loads(encode(envelope).value)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("payload", "received_at"), "2026-03-02T08:00:00", "timezone-aware"),
+        (("payload", "channel"), "fax", "not one of"),
+        (("payload", "procedure_code"), 7, "non-empty string"),
+        (("schema_version",), 2, "schema version 1"),
+        (("aggregate_version",), 0, "positive integer"),
+        (("dossier_id",), None, "no dossier_id"),
+    ],
+)
+def test_the_decoder_refuses_what_the_projection_could_not_use(
+    path: tuple[str, ...], value: object, message: str
+) -> None:
+    envelope = received_envelope()
+    target = envelope
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(Undecodable, match=message):
+        decode_event(json.dumps(envelope).encode())
+
+
+def test_the_decoder_reads_what_the_handlers_need() -> None:
+    envelope = received_envelope()
+    event = decode_event(json.dumps(envelope).encode())
+    assert event.payload["received_at"].tzinfo is not None
+    assert event.payload["channel"] in {"counter", "postal", "online"}
+    assert event.aggregate_version == 1 and event.dossier_id == envelope["dossier_id"]
+    del envelope["payload"]["due_at"]
+    with pytest.raises(Undecodable, match="due_at: missing"):
+        decode_event(json.dumps(envelope).encode())
+    with pytest.raises(Undecodable, match="not JSON"):
+        decode_event(b"{nope")
+
+
+async def _state(rt: AnalyticsRuntime) -> tuple[list, list, list]:  # type: ignore[type-arg]
+    async with rt.sessions() as session:
+        return (
+            list((await session.execute(select(dossier_facts).order_by("dossier_id"))).all()),
+            list((await session.execute(select(daily_indicators).order_by("day"))).all()),
+            list((await session.execute(select(monthly_indicators).order_by("month"))).all()),
+        )
+
+
+async def test_a_redelivered_batch_is_skipped_and_poison_is_dead_lettered(
+    runtime: AnalyticsRuntime,
+) -> None:
+    sink = Sink()
+    projector = BatchProjector(
+        service="analytics",
+        group="g1",
+        sessions=runtime.sessions,
+        working_time=CalendarWorkingTime(),
+        dead_letters=sink,
+        max_attempts=1,
+    )
+    wires = [encode(e) for e in reference_month(A, B).envelopes]
+    records = [record(i, w.value, w.headers["ce_type"]) for i, w in enumerate(wires)]
+    records.append(record(len(records), b"{broken", "DossierReceived"))
+    records.append(record(len(records), b"{}", None))  # no type: not ours, ignored
+    assert await projector.handle(records) == len(wires)
+    assert [m.headers["dlq_source_offset"] for m in sink.sent] == [str(len(wires))]
+    assert sink.sent[0].topic == f"{TOPIC}.dlq.g1"
+    first = await _state(runtime)
+    async with runtime.sessions() as session:
+        assert await applied_offsets(session, "g1") == {(TOPIC, 0): len(records)}
+        assert await session.scalar(select(func.count()).select_from(dossier_facts)) == 11
+
+    # the same records again (the process died before Kafka's commit): nothing changes
+    prepared = projector.prepare(records[:-2])
+    assert await projector.apply(prepared) == len(wires)
+    assert await _state(runtime) == first
+    # proof that the offsets decide, not only the idempotent projection: a record at an
+    # applied offset is skipped even with other content; a fresh group applies it
+    changed = received_envelope()
+    changed["payload"]["procedure_code"] = "2.000815"
+    changed["aggregate_version"] = 9
+    index = next(i for i, w in enumerate(wires) if w.headers["ce_type"] == "DossierReceived")
+    altered = record(index, json.dumps(changed).encode(), "DossierReceived")
+    await projector.handle([altered])
+    assert await _state(runtime) == first
+    fresh = BatchProjector(
+        service="analytics",
+        group="g2",
+        sessions=runtime.sessions,
+        working_time=CalendarWorkingTime(),
+        dead_letters=sink,
+    )
+    await fresh.handle([altered])
+    facts, _, _ = await _state(runtime)
+    assert "2.000815" in {f.procedure_code for f in facts}
