@@ -36,6 +36,7 @@ import httpx  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from analytics.bootstrap import build_runtime  # noqa: E402
 from analytics.domain.contributions import COUNTERS, HIST, HIST_BOUNDS_HOURS  # noqa: E402
+from analytics.domain.days import local_day  # noqa: E402
 from analytics.settings import AnalyticsSettings  # noqa: E402
 from analytics.testing import Scenario  # noqa: E402
 from motcua_contracts.codec import encode  # noqa: E402
@@ -286,8 +287,8 @@ FILL_MONTHLY = f"""
 INSERT INTO monthly_indicators (tenant_id, procedure_code, field_code, month, {_COLUMNS})
 SELECT tenant_id, procedure_code, field_code, date_trunc('month', day)::date,
   {", ".join(f"sum({c})" for c in COUNTERS)}
-FROM daily_indicators GROUP BY 1, 2, 3, 4
-"""
+FROM daily_indicators GROUP BY 1, 2, 3, 4 ORDER BY 4, 1, 2, 3
+"""  # in time order, as the live projection writes them
 
 
 async def fill(url: str, dossiers: int, now: datetime) -> dict[str, float]:
@@ -331,8 +332,8 @@ async def fill(url: str, dossiers: int, now: datetime) -> dict[str, float]:
         await conn.close()
 
 
-def api_queries(today: datetime) -> list[dict[str, Any]]:
-    d = today.date()
+def api_queries(now: datetime) -> list[dict[str, Any]]:
+    d = local_day(now)  # Vietnam's today: periods "to today" are live
     month = d.replace(day=1).isoformat()
     year = d.replace(month=1, day=1).isoformat()
     last_year = (d - timedelta(days=365)).isoformat()

@@ -109,12 +109,17 @@ def period_rows(f: Filter, columns: tuple[str, ...] = SUMMED) -> Any:
 
 
 def running_rows(f: Filter, day: date) -> Any:
-    """Rows whose running counters, summed, give the state at the end of `day`."""
-    start = month_start(day)
+    """Rows whose running counters, summed, give the state at the end of `day`: every month
+    up to `day`'s less its later days, or the months before it plus its earlier days."""
+    month = month_start(day)
     columns = RUNNING
-    before = _part(M, M.c.month, [M.c.month < start], f, columns)
-    within = _part(D, D.c.day, [D.c.day >= start, D.c.day <= day], f, columns)
-    return union_all(before, within).subquery()
+    if (last_day(month) - day).days < day.day:
+        months = _part(M, M.c.month, [M.c.month <= month], f, columns)
+        after = [D.c.day > day, D.c.day <= last_day(month)]
+        return union_all(months, _part(D, D.c.day, after, f, columns, -1)).subquery()
+    months = _part(M, M.c.month, [M.c.month < month], f, columns)
+    within = _part(D, D.c.day, [D.c.day >= month, D.c.day <= day], f, columns)
+    return union_all(months, within).subquery()
 
 
 def sums(rows: Any, columns: tuple[str, ...]) -> list[Any]:
