@@ -55,7 +55,7 @@ COMPONENTS = {
 }
 ALERTS = {
     "MotcuaOutboxBacklogGrowing": "motcua_outbox_backlog",
-    "MotcuaConsumerLagHigh": "kafka_consumergroup_lag",
+    "MotcuaConsumerLagHigh": "motcua_consumer_lag_messages",
     "MotcuaDeadLettersPresent": "motcua_dead_letters_total",
     "MotcuaDeadlineBreachRateRising": "motcua_deadline_breaches_total",
     "MotcuaServiceDown": "up{",
@@ -494,7 +494,12 @@ def test_prometheus_rule_has_the_alerts(rendered: dict[str, list[Doc]]) -> None:
         assert alert["labels"]["severity"] in ("warning", "critical"), name
         runbook = alert["annotations"]["runbook_url"].rsplit("/", 1)[-1]
         assert (RUNBOOKS / runbook).is_file(), f"{name}: no runbook {runbook}"
-    assert 'consumergroup=~"analytics|notify|workflow"' in alerts["MotcuaConsumerLagHigh"]["expr"]
+    lag = alerts["MotcuaConsumerLagHigh"]["expr"]
+    assert 'group=~"analytics|notify|workflow"' in lag and "sum by (group, topic)" in lag
+    # The services' own gauge, exactly as the platform exposes it (name and labels).
+    from motcua_platform.messaging import lag as lag_metric
+
+    assert lag_metric.NAME in lag and {"group", "topic"} <= set(lag_metric.LABELS)
 
 
 def test_service_monitor_scrapes_every_component(rendered: dict[str, list[Doc]]) -> None:
@@ -523,7 +528,7 @@ def test_grafana_dashboards_are_provisioned(rendered: dict[str, list[Doc]]) -> N
     exprs = " ".join(t["expr"] for p in ops["panels"] for t in p.get("targets", []))
     for metric in (
         "motcua_outbox_backlog",
-        "kafka_consumergroup_lag",
+        "motcua_consumer_lag_messages",
         "motcua_dead_letters_total",
         "motcua_consumer_processing_seconds_bucket",
     ):

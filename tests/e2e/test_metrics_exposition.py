@@ -43,6 +43,8 @@ async def test_every_service_exposes_lint_clean_metrics(platform: Platform) -> N
         async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:
             body = (await client.get("/metrics")).text
         assert "motcua_http_requests_total" in body
+        if name in ("workflow", "notify"):  # consumers report their own lag, per topic
+            assert f'motcua_consumer_lag_messages{{group="{name}",service="{name}"' in body, name
         checked = await asyncio.to_thread(
             subprocess.run,
             [PROMTOOL, "check", "metrics"],

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from motcua_contracts.topics import Topics
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
 from motcua_platform.runtime import ServiceRuntime
@@ -22,6 +23,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from prometheus_client import REGISTRY
 
 from tests.support.dossiers import bearer, registration
 from tests.support.servers import (
@@ -189,6 +191,16 @@ async def test_one_trace_spans_intake_workflow_and_notify(
             "notification.status": "sent",
         }.items()
     )
+    # The consumers' own lag gauge, fed by the real Kafka consumer: nothing left behind.
+    for name in ("workflow", "notify"):
+        labels = {
+            "service": name,
+            "group": services[name].settings.consumer_group,
+            "topic": Topics.DOSSIERS,
+        }
+        async with asyncio.timeout(30):
+            while REGISTRY.get_sample_value("motcua_consumer_lag_messages", labels) != 0:  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
     # ...and out of the process: the gateway got the send span's traceparent.
     [request] = gateway[0].seen("sms")
     assert request.traceparent is not None

@@ -69,6 +69,10 @@ class IdempotentConsumer:
         self._tracer = trace.get_tracer(f"motcua.{service}.consumer")
 
     @property
+    def service(self) -> str:
+        return self._service
+
+    @property
     def event_types(self) -> frozenset[str]:
         return frozenset(self._handlers)
 

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.security import BaseSecurity, SASLScram512
 
+from motcua_platform.messaging import lag
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage, OutboundMessage
 from motcua_platform.settings import ServiceSettings
@@ -93,6 +95,8 @@ def subscribe(
     consumer: IdempotentConsumer,
 ) -> None:
     """Register one subscriber; offsets commit only after the consumer has finished a message."""
+    progress = lag.KafkaLag()
+    lag.track(consumer.service, group, progress)
 
     @broker.subscriber(
         *topics,
@@ -107,6 +111,8 @@ def subscribe(
         # a `bytes` annotation would then refuse it and nack it forever, blocking the partition.
         raw = message.raw_message
         record = raw[0] if isinstance(raw, tuple) else raw
+        tp = TopicPartition(record.topic, record.partition)
+        progress.started(message.consumer, tp, record.offset)
         await consumer.handle(
             InboundMessage(
                 topic=record.topic,
@@ -117,3 +123,4 @@ def subscribe(
                 offset=record.offset,
             )
         )
+        progress.finished(tp, record.offset)  # handle() never raises: it is done with it

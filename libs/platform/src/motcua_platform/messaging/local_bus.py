@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
     select,
 )
@@ -29,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua_platform.db import make_engine
+from motcua_platform.messaging import lag
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage, OutboundMessage
 from motcua_platform.sqltypes import UtcDateTime
@@ -138,22 +140,40 @@ class LocalBus:
     ) -> None:
         """Deliver each message of `topics` to `consumer` in log order, committing as it goes."""
         position = await self._committed(group, topics)
-        while not stop.is_set():
-            async with self._engine.connect() as conn:
-                rows = (
-                    await conn.execute(
-                        select(_log)
-                        .where(_log.c.topic.in_(topics), _log.c.id > position)
-                        .order_by(_log.c.id)
-                        .limit(batch)
-                    )
-                ).all()
-            for row in rows:
-                await consumer.handle(_inbound(row))
-                position = row.id
-                await self._commit(group, topics, position)
-            if len(rows) < batch:
-                await self._wait(stop, poll_seconds)
+        behind = lag.CountedLag(topics)
+        lag.track(consumer.service, group, behind)
+        try:
+            while not stop.is_set():
+                behind.values = dict.fromkeys(topics, 0) | await self._left(topics, position)
+                async with self._engine.connect() as conn:
+                    rows = (
+                        await conn.execute(
+                            select(_log)
+                            .where(_log.c.topic.in_(topics), _log.c.id > position)
+                            .order_by(_log.c.id)
+                            .limit(batch)
+                        )
+                    ).all()
+                for row in rows:
+                    await consumer.handle(_inbound(row))
+                    position = row.id
+                    await self._commit(group, topics, position)
+                if len(rows) < batch:
+                    await self._wait(stop, poll_seconds)
+        finally:
+            lag.untrack(consumer.service, group, behind)
+
+    async def _left(self, topics: Sequence[str], position: int) -> dict[str, int]:
+        """Messages of each topic after `position`: what the group has still to process."""
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(_log.c.topic, func.count())
+                    .where(_log.c.topic.in_(topics), _log.c.id > position)
+                    .group_by(_log.c.topic)
+                )
+            ).all()
+        return {r[0]: int(r[1]) for r in rows}
 
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
         if stop.is_set():
