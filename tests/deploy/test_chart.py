@@ -383,8 +383,15 @@ def test_production_uses_sasl_ssl_and_postgres_tls(rendered: dict[str, list[Doc]
         env = env_of(c)
         assert env[f"MOTCUA_{svc}_KAFKA_SECURITY_PROTOCOL"]["value"] == "SASL_SSL"
         assert env[f"MOTCUA_{svc}_KAFKA_SASL_USERNAME"]["value"] == f"motcua-{svc.lower()}"
-        for name in (f"MOTCUA_{svc}_KAFKA_SASL_PASSWORD_FILE", "SSL_CERT_FILE", "PGSSLROOTCERT"):
+        for name in (
+            f"MOTCUA_{svc}_KAFKA_SASL_PASSWORD_FILE",
+            f"MOTCUA_{svc}_KAFKA_SSL_CAFILE",
+            "SSL_CERT_FILE",
+            "PGSSLROOTCERT",
+        ):
             assert mounted(d, c, env[name]["value"]), f"{d['metadata']['name']}: {name}"
+        # The platform's Kafka client verifies the brokers against the cluster CA itself.
+        assert env[f"MOTCUA_{svc}_KAFKA_SSL_CAFILE"]["value"] == "/etc/motcua/tls/kafka/ca.crt"
         # SSL_CERT_FILE is a bundle (system CAs + the Kafka CA) built by an init container.
         [init] = d["spec"]["template"]["spec"]["initContainers"]
         assert init["name"] == "ca-bundle"
@@ -400,7 +407,30 @@ def test_default_is_plain_kafka(rendered: dict[str, list[Doc]]) -> None:
         env = env_of(d["spec"]["template"]["spec"]["containers"][0])
         protocol = [v["value"] for k, v in env.items() if k.endswith("_KAFKA_SECURITY_PROTOCOL")]
         assert protocol == ["PLAINTEXT"]
-        assert not [k for k in env if "SASL" in k or k in ("SSL_CERT_FILE", "PGSSLROOTCERT")]
+        assert [v["value"] for k, v in env.items() if k.endswith("_KAFKA_BOOTSTRAP")]
+        assert not [
+            k
+            for k in env
+            if "SASL" in k or "CAFILE" in k or k in ("SSL_CERT_FILE", "PGSSLROOTCERT")
+        ]
+
+
+def test_kafka_tls_without_sasl_uses_the_configured_ca_file(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    """SSL only; the CA bundle named by path (caFile) wins over the secret's mount path."""
+    checked = []
+    for d in of_kind(rendered["features"], "Deployment"):
+        c = d["spec"]["template"]["spec"]["containers"][0]
+        env = env_of(c)
+        svc = component(d).split("-")[0].upper()
+        if f"MOTCUA_{svc}_KAFKA_BOOTSTRAP" not in env:
+            continue  # no Kafka in this component
+        assert env[f"MOTCUA_{svc}_KAFKA_SECURITY_PROTOCOL"]["value"] == "SSL"
+        assert env[f"MOTCUA_{svc}_KAFKA_SSL_CAFILE"]["value"] == "/etc/pki/motcua/kafka-ca.pem"
+        assert not [k for k in env if "SASL" in k], d["metadata"]["name"]
+        checked.append(d["metadata"]["name"])
+    assert "motcua-workflow-consumer" in checked and "motcua-notify-worker" in checked
 
 
 def test_secret_files_are_mounted(rendered: dict[str, list[Doc]]) -> None:

@@ -114,6 +114,15 @@ passwordKey: {{ $own.passwordKey | default $g.passwordKey | default "password" |
 {{- define "motcua.postgresCaDir" -}}/etc/motcua/tls/postgres{{- end -}}
 {{- define "motcua.caBundlePath" -}}/tmp/tls/ca-bundle.pem{{- end -}}
 
+{{/* The Kafka CA file in the pod: global.kafka.tls.caFile, else the mounted caSecret's key;
+empty: the image's system trust store. Only meaningful with SSL or SASL_SSL. */}}
+{{- define "motcua.kafkaCaFile" -}}
+{{- $tls := .Values.global.kafka.tls -}}
+{{- if $tls.caFile -}}{{ $tls.caFile }}
+{{- else if $tls.caSecret -}}{{ printf "%s/%s" (include "motcua.kafkaCaDir" .) $tls.caKey }}
+{{- end -}}
+{{- end -}}
+
 {{/*
 Init container that joins the image's system CAs and the Kafka CA into one bundle under /tmp
 (the root file system is read-only). dict "root" $ "svc" <service values>; renders nothing
@@ -197,9 +206,16 @@ dict "root" $ "svcName" "intake" "svc" <service values> "kafka" true|false
 - name: {{ $p }}KAFKA_SASL_PASSWORD_FILE
   value: {{ printf "%s/password" (include "motcua.kafkaPasswordDir" .) | quote }}
 {{- end }}
+{{- if include "motcua.kafkaTls" $root }}
+{{- with include "motcua.kafkaCaFile" $root }}
+# The brokers' CA bundle, verified by the platform's Kafka client (kafka_ssl_cafile).
+- name: {{ $p }}KAFKA_SSL_CAFILE
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- if and (include "motcua.kafkaTls" $root) $g.kafka.tls.caSecret }}
 # The system CAs plus the brokers' CA, written by the ca-bundle init container: Python's
-# default TLS context (Kafka, and HTTPS clients such as the JWKS fetch) trusts both.
+# default TLS context (other Kafka clients, HTTPS clients such as the JWKS fetch) trusts both.
 - name: SSL_CERT_FILE
   value: {{ include "motcua.caBundlePath" . | quote }}
 {{- end }}

@@ -23,6 +23,11 @@ class ServiceSettings(BaseSettings):
     kafka_sasl_password_file: str | None = Field(
         default=None, description="Path of a mounted secret; never the password itself"
     )
+    kafka_ssl_cafile: str | None = Field(
+        default=None,
+        description="PEM bundle of the CA(s) that signed the brokers' certificates (SSL and "
+        "SASL_SSL); unset: the system trust store",
+    )
     local_bus_path: str = ".run/standalone/bus.db"
     consumer_group: str | None = None
     log_level: str = "INFO"
@@ -34,6 +39,12 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServiceSettings:
+        if self.kafka_ssl_cafile and self.kafka_security_protocol == "PLAINTEXT":
+            raise ValueError("kafka_ssl_cafile needs kafka_security_protocol SSL or SASL_SSL")
+        if self.kafka_security_protocol == "SASL_SSL" and not (
+            self.kafka_sasl_username and self.kafka_sasl_password_file
+        ):
+            raise ValueError("SASL_SSL needs kafka_sasl_username and kafka_sasl_password_file")
         if self.environment == "production":
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs PostgreSQL, not SQLite")

@@ -33,10 +33,18 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
     )
 
 
+def ssl_context(settings: ServiceSettings) -> ssl.SSLContext:
+    """Verifies the brokers against `kafka_ssl_cafile`, else the system trust store (which
+    honours SSL_CERT_FILE). A missing or unreadable CA file fails the start, loudly. Any
+    other Kafka client of a service (raw aiokafka) should take its context from here."""
+    return ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
+
+
 def _security(settings: ServiceSettings) -> BaseSecurity | None:
+    """TLS for SSL; SCRAM-SHA-512 over TLS for SASL_SSL; nothing for PLAINTEXT (loopback)."""
     if settings.kafka_security_protocol == "PLAINTEXT":
         return None
-    context = ssl.create_default_context()
+    context = ssl_context(settings)
     if settings.kafka_security_protocol == "SSL":
         return BaseSecurity(ssl_context=context, use_ssl=True)
     if not settings.kafka_sasl_username or not settings.kafka_sasl_password_file:
