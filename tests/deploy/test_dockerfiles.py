@@ -53,3 +53,89 @@ def test_migrations_are_where_bootstrap_looks(svc: str) -> None:
     bootstrap = ROOT / "services" / svc / "src" / svc / "bootstrap.py"
     assert 'parents[2] / "migrations"' in bootstrap.read_text(encoding="utf-8")
     assert (bootstrap.parents[2] / "migrations").is_dir()
+
+
+SECRETISH = re.compile(
+    r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_KEY|DATABASE_URL)"
+)
+SECRET_FILES = re.compile(r"(?i)(\.env\b|\.pem\b|\.key\b|id_rsa|\.p12\b|\.pfx\b|\.run/)")
+
+
+def _json_args(args: str) -> list[str]:
+    import json
+
+    value = json.loads(args)
+    assert isinstance(value, list) and all(isinstance(v, str) for v in value), args
+    return value
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_entrypoint_is_the_services_console_script_and_its_command_exists(
+    svc: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ENTRYPOINT names a [project.scripts] entry whose target imports; CMD's sub-command,
+    options and roles are ones the CLI accepts."""
+    import importlib
+    import sys
+    import tomllib
+
+    from motcua_platform.runtime import ALL_ROLES
+
+    steps = instructions((DOCKER / f"{svc}.Dockerfile").read_text(encoding="utf-8"))
+    [entry] = [_json_args(a) for w, a in steps if w == "ENTRYPOINT"]
+    [cmd] = [_json_args(a) for w, a in steps if w == "CMD"]
+    project = tomllib.loads((ROOT / "services" / svc / "pyproject.toml").read_text("utf-8"))
+    scripts = project["project"]["scripts"]
+    assert entry[0] in scripts, (entry, scripts)
+    module, _, function = scripts[entry[0]].partition(":")
+    main = getattr(importlib.import_module(module), function)
+    # The CLI itself parses the image's sub-command (help only: nothing starts).
+    monkeypatch.setattr(sys, "argv", [entry[0], cmd[0], "--help"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0
+    usage = capsys.readouterr().out
+    for option in (a for a in cmd[1:] if a.startswith("--")):
+        assert option in usage, f"{svc}: {option} is not an option of {cmd[0]}"
+    if "--roles" in cmd:
+        assert set(cmd[cmd.index("--roles") + 1].split(",")) <= ALL_ROLES
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_healthcheck_probes_the_port_the_service_listens_on(svc: str) -> None:
+    steps = instructions((DOCKER / f"{svc}.Dockerfile").read_text(encoding="utf-8"))
+    final = max(i for i, (word, _) in enumerate(steps) if word == "FROM")
+    runtime = steps[final:]
+    [health] = [a for w, a in runtime if w == "HEALTHCHECK"]
+    [cmd] = [_json_args(a) for w, a in runtime if w == "CMD"]
+    [expose] = [a for w, a in runtime if w == "EXPOSE"]
+    port = cmd[cmd.index("--port") + 1]
+    assert expose == port
+    url = re.search(r"http://127\.0\.0\.1:(\d+)(/[\w/]+)", health)
+    assert url is not None, health
+    assert url.group(1) == port
+    # The path is one every service serves (the platform's health router), as the chart's
+    # liveness probe does.
+    health_router = ROOT / "libs" / "platform" / "src" / "motcua_platform" / "health.py"
+    assert f'"{url.group(2)}"' in health_router.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_no_secret_is_baked_into_the_image(svc: str) -> None:
+    text = (DOCKER / f"{svc}.Dockerfile").read_text(encoding="utf-8")
+    steps = instructions(text)
+    for word, args in steps:
+        if word in ("ENV", "ARG", "LABEL"):
+            names = re.findall(r"([A-Za-z_][A-Za-z0-9_.]*)=", args) or [args.split()[0]]
+            assert not [n for n in names if SECRETISH.search(n)], f"{svc}: {word} {args}"
+        if word == "COPY":
+            assert not SECRET_FILES.search(args), f"{svc}: COPY {args}"
+        if word == "RUN":
+            assert "--mount=type=secret" not in args or "cat " not in args, args
+    # The build context never carries local secrets or run state: everything is excluded
+    # unless listed, and nothing listed can hold them.
+    ignore = (DOCKER / f"{svc}.Dockerfile.dockerignore").read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in ignore.splitlines() if ln.strip() and not ln.startswith("#")]
+    assert lines[0] == "*"
+    allowed = [ln[1:] for ln in lines if ln.startswith("!")]
+    assert not [a for a in allowed if SECRET_FILES.search(a) or a.startswith((".run", ".env"))]
