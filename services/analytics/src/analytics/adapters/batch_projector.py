@@ -91,6 +91,20 @@ class BatchProjector:
                 out.poison.append((record, f"permanent: {exc}"))
         return out
 
+    @classmethod
+    async def prepare_yielding(cls, records: Sequence[Record], chunk: int = 256) -> Prepared:
+        """`prepare` in chunks, giving the event loop back between them, so the previous
+        batch's transaction sends its next statement while this one decodes."""
+        out = Prepared()
+        for start in range(0, len(records), chunk):
+            part = cls.prepare(records[start : start + chunk])
+            out.items += part.items
+            out.poison += part.poison
+            out.ends |= part.ends
+            out.ignored += part.ignored
+            await asyncio.sleep(0)
+        return out
+
     async def handle(self, records: Sequence[Record]) -> int:
         return await self.apply(self.prepare(records))
 

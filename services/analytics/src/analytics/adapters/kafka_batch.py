@@ -120,7 +120,7 @@ class KafkaBatchConsumer:
         if records and self.first_batch_at is None:
             self.first_batch_at = asyncio.get_running_loop().time()
         # decoding overlaps the previous batch's transaction
-        prepared = self._projector.prepare(records) if records else None
+        prepared = await self._projector.prepare_yielding(records) if records else None
         await self._finish(consumer)
         if prepared is not None:
             self._pending = asyncio.create_task(self._projector.apply(prepared))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import EnumMeta
+from json.scanner import make_scanner
 from typing import Any
 
 from motcua_contracts.events.tenants_v1 import TenantConfigured
@@ -23,6 +24,8 @@ from analytics.application.ports import Event
 
 PROJECTED = frozenset(HANDLERS) | {"TenantConfigured"}
 _ENUMS: dict[Any, frozenset[str]] = {}
+# json.loads without its per-call encoding sniffing and wrapper layers (same C scanner).
+_SCAN = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 class Undecodable(ValueError):
@@ -75,9 +78,12 @@ def _field(payload: dict[str, Any], name: str, kind: Any) -> Any:
 
 def decode_event(value: bytes) -> Event:
     try:
-        envelope = json.loads(value)
-    except ValueError as exc:
-        raise Undecodable(f"not JSON: {exc}") from exc
+        text = value.decode()
+        envelope, end = _SCAN(text, 0)
+        if end != len(text) and text[end:].strip():
+            raise ValueError("data after the JSON value")
+    except (ValueError, StopIteration) as exc:  # UnicodeDecodeError is a ValueError
+        raise Undecodable(f"not JSON: {exc!r}") from exc
     if not isinstance(envelope, dict):
         raise Undecodable("the envelope is not a JSON object")
     try:
