@@ -66,11 +66,7 @@ class DossierRecord:
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> DossierRecord:
         """From the values just inserted, without reading them back."""
-        encoded = {
-            k: json.dumps(v) if k in _JSON and not isinstance(v, str | None) else v
-            for k, v in values.items()
-        }
-        return cls.from_mapping({**_DEFAULTS, **encoded})
+        return cls.from_mapping({**_DEFAULTS, **values})
 
     @classmethod
     def from_mapping(cls, m: Any) -> DossierRecord:
@@ -80,11 +76,18 @@ class DossierRecord:
             status=Status(m["status"]),
             verification_required=bool(m["verification_required"]),
             rated=bool(m["rated"]),
-            missing_items=json.loads(m["missing_items"] or "[]"),
-            reason_codes=json.loads(m["reason_codes"] or "[]"),
-            documents=json.loads(m["documents"] or "[]"),
+            missing_items=_json_list(m["missing_items"]),
+            reason_codes=_json_list(m["reason_codes"]),
+            documents=_json_list(m["documents"]),
             resolving_tenant_id=m.get("resolving_tenant_id") or m["tenant_id"],
         )
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A JSON column as stored (text), or as the use case built it (a list)."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
 
 
 _PLAIN = (
@@ -95,7 +98,6 @@ _PLAIN = (
     "applicant_address lookup_nonce"
 ).split()
 
-_JSON = ("missing_items", "reason_codes", "documents")
 _DEFAULTS: dict[str, Any] = {
     **dict.fromkeys(_PLAIN),
     "supplements_requested": 0,

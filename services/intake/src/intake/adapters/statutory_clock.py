@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from intake.application.ports import ProcedureInfo, ProcedureStep, ProcedureTerms
 from intake.domain.errors import DomainError
+
+_CACHE_LIMIT = 4096
 
 
 def _unknown_procedure() -> DomainError:
@@ -23,6 +26,10 @@ class CatalogueClock:
     def __init__(self) -> None:
         self._catalogue: Any = None
         self._calendar: Any = None
+        # Every registration asks for a commune's calendar and a procedure's description;
+        # both are pure functions of their inputs, kept here (bounded: cleared when full).
+        self._calendars: dict[str, Any] = {}
+        self._infos: dict[tuple[str, str], ProcedureInfo] = {}
 
     def _load(self) -> tuple[Any, Any]:
         if self._catalogue is None:
@@ -35,9 +42,25 @@ class CatalogueClock:
     def _tenant_calendar(self, tenant_config: dict[str, object]) -> Any:
         import motcua_clock as mc
 
-        _, national = self._load()
-        # Office hours, closures and extra working days come from the tenant's own config.
-        return national.for_tenant(mc.TenantConfig.from_dict(tenant_config))
+        key = json.dumps(tenant_config, sort_keys=True, default=str)
+        calendar = self._calendars.get(key)
+        if calendar is None:
+            _, national = self._load()
+            # Office hours, closures and extra working days come from the tenant's own config.
+            calendar = national.for_tenant(mc.TenantConfig.from_dict(tenant_config))
+            if len(self._calendars) >= _CACHE_LIMIT:
+                self._calendars.clear()
+            self._calendars[key] = calendar
+        return calendar
+
+    def _info(self, version: Any) -> ProcedureInfo:
+        key = (version.code, version.version)
+        info = self._infos.get(key)
+        if info is None:
+            if len(self._infos) >= _CACHE_LIMIT:
+                self._infos.clear()
+            info = self._infos[key] = _info(version)
+        return info
 
     def _version(self, code: str, at: datetime | None, version: str | None = None) -> Any:
         import motcua_clock as mc
@@ -66,7 +89,7 @@ class CatalogueClock:
     ) -> ProcedureTerms:
         version = self._version(procedure_code, received_at)
         due = self._due(version, received_at, tenant_config, verification)
-        return ProcedureTerms(procedure=_info(version), due_at=due)
+        return ProcedureTerms(procedure=self._info(version), due_at=due)
 
     def due_after_supplement(
         self,
@@ -96,7 +119,7 @@ class CatalogueClock:
         return snapshot.due_at  # type: ignore[no-any-return]
 
     def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo:
-        return _info(self._version(procedure_code, None, procedure_version))
+        return self._info(self._version(procedure_code, None, procedure_version))
 
 
 def _info(version: Any) -> ProcedureInfo:

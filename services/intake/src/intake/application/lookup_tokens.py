@@ -23,7 +23,7 @@ class LookupTokens:
         return secrets.token_urlsafe(16)
 
     def token(self, nonce: str) -> str:
-        digest = hmac.new(self._secret, nonce.encode(), hashlib.sha256).digest()[:24]
+        digest = hmac.digest(self._secret, nonce.encode(), "sha256")[:24]
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")  # 192 bits
 
     @staticmethod

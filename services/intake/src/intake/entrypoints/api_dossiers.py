@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters import dossier_repo, search_repo
@@ -56,7 +56,7 @@ async def post_dossier(
         str | None,
         Header(max_length=200, description="Gửi lại cùng khóa: không tạo hồ sơ thứ hai"),
     ] = None,
-) -> DossierOut:
+) -> Response:
     scope = authorise(principal, tenant_id, Need.WRITE)
     cmd = _command(tenant_id, body, idempotency_key)
     for attempt in (1, 2):
@@ -77,7 +77,9 @@ async def post_dossier(
             if attempt == 2 or not idempotency_key:
                 raise
     deps.after_commit()
-    return presenters.detail(record, principal, deps)
+    # Serialised once here; returned as a model, FastAPI would validate it again first.
+    content = presenters.detail(record, principal, deps).model_dump_json()
+    return Response(content, status_code=201, media_type="application/json")
 
 
 @router.get("/dossiers/{dossier_id}", response_model=DossierOut, summary="Xem hồ sơ")

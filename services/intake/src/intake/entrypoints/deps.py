@@ -45,11 +45,12 @@ _bearer = HTTPBearer(auto_error=False, description="OpenID Connect access token 
 
 
 async def current_principal(
-    deps: Annotated[IntakeDeps, Depends(get_deps)],
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("auth.missing_token", "Cần đăng nhập để sử dụng chức năng này.")
+    deps: IntakeDeps = request.app.state.deps  # not a nested dependency: one less to solve
     principal = await deps.verifier.verify(credentials.credentials)
     if deps.tenant_limiter is not None and principal.tenant_id is not None:
         # Checked before any database work: a flooding commune costs the others almost nothing.

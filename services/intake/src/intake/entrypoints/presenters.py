@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from intake.adapters.history_repo import AuditRow, StepRow
 from intake.adapters.records import DossierRecord
@@ -26,28 +27,31 @@ def _sees_personal_data(principal: Principal) -> bool:
     return principal.has(*STAFF)
 
 
-def summary(d: DossierRecord, principal: Principal, now: datetime) -> DossierSummaryOut:
+def _summary_fields(d: DossierRecord, principal: Principal, now: datetime) -> dict[str, Any]:
     name = d.applicant_name if _sees_personal_data(principal) else mask_name(d.applicant_name)
-    return DossierSummaryOut(
-        dossier_id=d.dossier_id,
-        tenant_id=d.tenant_id,
-        resolving_tenant_id=d.resolving_tenant_id,
-        code=d.code,
-        procedure_code=d.procedure_code,
-        field_code=d.field_code,
-        channel=d.channel,
-        status=d.status.value,
-        status_vi=STATUS_VI[d.status],
-        received_at=d.received_at,
-        due_at=d.due_at,
-        late=d.is_late(now),
-        applicant_name=name,
-    )
+    return {
+        "dossier_id": d.dossier_id,
+        "tenant_id": d.tenant_id,
+        "resolving_tenant_id": d.resolving_tenant_id,
+        "code": d.code,
+        "procedure_code": d.procedure_code,
+        "field_code": d.field_code,
+        "channel": d.channel,
+        "status": d.status.value,
+        "status_vi": STATUS_VI[d.status],
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "late": d.is_late(now),
+        "applicant_name": name,
+    }
+
+
+def summary(d: DossierRecord, principal: Principal, now: datetime) -> DossierSummaryOut:
+    return DossierSummaryOut(**_summary_fields(d, principal, now))
 
 
 def detail(d: DossierRecord, principal: Principal, deps: IntakeDeps) -> DossierOut:
     staff = _sees_personal_data(principal)
-    base = summary(d, principal, deps.clock.now())
     applicant = (
         ApplicantOut(
             full_name=d.applicant_name,
@@ -62,7 +66,7 @@ def detail(d: DossierRecord, principal: Principal, deps: IntakeDeps) -> DossierO
     )
     url = deps.public_url(deps.tokens.token(d.lookup_nonce)) if staff and d.lookup_nonce else None
     return DossierOut(
-        **base.model_dump(),
+        **_summary_fields(d, principal, deps.clock.now()),
         procedure_version=d.procedure_version,
         version=d.version,
         verification_required=d.verification_required,
