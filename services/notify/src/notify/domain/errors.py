@@ -1,29 +1,16 @@
-"""Errors a person may read: a stable machine code and a Vietnamese message."""
+"""Errors a person may read: a stable machine code and a Vietnamese message (the platform's
+errors; notify's own base answers 400 unless a subclass says otherwise)."""
 
 from __future__ import annotations
 
+from motcua_platform.errors import Conflict, DomainError, Forbidden, NotFound
 
-class NotifyError(Exception):
+__all__ = ["Conflict", "Forbidden", "Invalid", "NotFound", "NotifyError"]
+
+
+class NotifyError(DomainError):
     status = 400
-
-    def __init__(self, code: str, message_vi: str, *, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message_vi = message_vi
-        self.field = field
-
-
-class NotFound(NotifyError):
-    status = 404
-
-
-class Forbidden(NotifyError):
-    status = 403
 
 
 class Invalid(NotifyError):
     status = 422
-
-
-class Conflict(NotifyError):
-    status = 409

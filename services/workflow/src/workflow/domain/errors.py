@@ -1,28 +1,11 @@
-"""Rule violations with a stable machine code and a Vietnamese message for the official."""
+"""Rule violations with a stable machine code and a Vietnamese message for the official
+(the platform's errors: every service answers in the same shape)."""
 
 from __future__ import annotations
 
+from motcua_platform.errors import Conflict, DomainError, Forbidden, NotFound
 
-class DomainError(Exception):
-    status = 422
-
-    def __init__(self, code: str, message_vi: str, *, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message_vi = message_vi
-        self.field = field
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class Conflict(DomainError):
-    status = 409
-
-
-class Forbidden(DomainError):
-    status = 403
+__all__ = ["Conflict", "DomainError", "Forbidden", "NotFound", "dossier_not_found"]
 
 
 def dossier_not_found() -> NotFound:
