@@ -69,6 +69,7 @@ class Wire:
     key: str
     value: bytes
     headers: dict[str, str]
+    topic: str = ""  # the platform topic the contract registry routes it to
 
 
 def lifecycle_messages(dossiers: int, *, tenants: int = 75) -> list[Wire]:
@@ -89,10 +90,21 @@ def lifecycle_messages(dossiers: int, *, tenants: int = 75) -> list[Wire]:
         d.accepted(received)
         d.ready(received + timedelta(hours=20 + i % 60), elapsed_seconds=3600 * (i % 30))
         d.returned(received + timedelta(days=3), online=i % 3 == 0)
+    from motcua_clock.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
     out = []
     for envelope in scenario.envelopes:
+        payload = envelope.payload
+        if isinstance(payload, dict) and "procedure_version" in payload:
+            # As intake writes it: the catalogue's version in force when the dossier came in.
+            received = datetime.fromisoformat(
+                str(payload.get("received_at") or envelope.occurred_at)
+            )
+            code = payload["procedure_code"]
+            payload["procedure_version"] = catalogue.version_at(code, received).version
         wire = encode(envelope)
-        out.append(Wire(wire.key, wire.value, dict(wire.headers)))
+        out.append(Wire(wire.key, wire.value, dict(wire.headers), wire.topic))
     return out
 
 
