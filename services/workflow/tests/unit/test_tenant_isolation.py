@@ -4,12 +4,17 @@ unit's: calendar, leader, timers (issue #8)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 from motcua_clock import DayOff, OfficeHours, TenantConfig
+from motcua_contracts.envelope import EventEnvelope
+from motcua_contracts.registry import spec_for
+from motcua_contracts.topics import Topics
 from sqlalchemy import select
 from workflow.adapters.tables import dossier_clocks, escalations, timers
 from workflow.domain.calendar_plan import Segment, blend, dump, hand_over, parse
-from workflow.testing import Dossier, Harness, tenant_configured, vn
+from workflow.testing import Dossier, Harness, make_harness, tenant_configured, vn
 
 A, B, C = "xa-chieng-a", "xa-chieng-b", "phuong-moi-c"
 
@@ -182,3 +187,75 @@ def test_plan_keeps_the_first_units_hours_and_adds_later_closures_only() -> None
     assert hand_over(plan, C, date(2026, 6, 1)) == plan
     assert parse(dump(plan), "ignored") == plan
     assert dump(parse(None, A)) is None
+
+
+async def test_replay_of_a_merger_gives_the_same_owners_plan_and_timers(
+    harness: Harness, tmp_path: Path, keys_dir: Path
+) -> None:
+    """Read back from the topics into an empty database, at the worst interleaving
+    (workflow's own events first), a merged dossier ends with the same unit, calendar plan,
+    timers and escalation holder, and nothing fires twice."""
+    h = harness
+    log: list[EventEnvelope] = []
+
+    async def deliver(*envelopes: EventEnvelope) -> None:
+        log.extend(envelopes)
+        await h.deliver(*envelopes)
+
+    async def fire_at(moment: datetime) -> None:
+        h.clock.set(moment)
+        await h.fire()
+        log.extend(await h.new_events())
+
+    at = vn(2026, 5, 11, 8, 0)
+    await deliver(
+        tenant_configured(A, closures=["2026-05-12"], leader="lanh-dao-a", at=at),
+        tenant_configured(C, closures=["2026-05-13"], leader="lanh-dao-c", at=at),
+    )
+    moving = Dossier(A)
+    await deliver(moving.received(vn(2026, 5, 11, 9, 0)))
+    log.extend(await h.new_events())
+    await fire_at(vn(2026, 5, 14, 17, 5))  # at-risk escalation to A's leader
+    h.clock.set(vn(2026, 5, 14, 17, 10))
+    await deliver(moving.reassigned(vn(2026, 5, 14, 17, 10), C, effective=vn(2026, 5, 12)))
+    log.extend(await h.new_events())
+    await fire_at(vn(2026, 5, 19, 9, 0))  # C's breach on Mon 18 May, and a level up
+    original = await _owned_state(h)
+
+    (tmp_path / "replay").mkdir()
+    replica = await make_harness(tmp_path / "replay", vn(2026, 5, 19, 9, 0), keys_dir)
+    try:
+        own = [e for e in log if spec_for(e.event_type, 1).topic == Topics.CLOCK]
+        rest = [e for e in log if spec_for(e.event_type, 1).topic != Topics.CLOCK]
+        await replica.deliver(*own, *rest)
+        assert not replica.dead.sent
+        assert await _owned_state(replica) == original
+        await replica.fire()
+        assert [e for e in await replica.new_events() if "timer_key" in e.payload] == []
+    finally:
+        await replica.runtime.close()
+    assert original["clocks"][0][1:4] == (
+        C,
+        C,
+        dump(hand_over((Segment(A),), C, date(2026, 5, 12))),
+    )
+    assert {e[1:3] for e in original["escalations"]} == {(C, "lanh-dao-c")}
+
+
+async def _owned_state(h: Harness) -> dict[str, Any]:
+    async with h.runtime.sessions() as s:
+        clocks = (await s.execute(select(dossier_clocks).order_by("dossier_id"))).all()
+        timer_rows = (await s.execute(select(timers))).all()
+        esc = (await s.execute(select(escalations).order_by("escalation_id"))).all()
+    return {
+        "clocks": [
+            (r.dossier_id, r.tenant_id, r.resolving_tenant_id, r.calendar_plan, r.due_at)
+            for r in clocks
+        ],
+        "timers": sorted(
+            (r.subject_id, r.timer_key, r.tenant_id, r.fired_at is not None)
+            for r in timer_rows
+            if r.kind != "digest"
+        ),
+        "escalations": [(r.escalation_id, r.tenant_id, r.to_official_id, r.level) for r in esc],
+    }

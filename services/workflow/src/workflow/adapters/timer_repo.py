@@ -157,7 +157,8 @@ async def mark_fired(
     done = await session.execute(
         update(T)
         .where(T.c.subject_id == subject_id, T.c.timer_key == key, T.c.fired_at.is_(None))
-        .values(fired_at=fired_at)
+        # The unit that fired it (its event's tenant): after a merger, the new one.
+        .values(fired_at=fired_at, tenant_id=tenant_id)
     )
     if done.rowcount:  # type: ignore[attr-defined]
         return
