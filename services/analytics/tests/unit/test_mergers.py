@@ -121,6 +121,13 @@ async def test_a_merger_keeps_every_indicator_consistent(
     assert own[C]["overdue_now"] == 2 and own[C]["in_progress_within_time"] == 0  # a3, c2
     assert own[A]["overdue_now"] == own[A]["in_progress_within_time"] == 0
 
+    breakdown = (await api.get("/api/v1/breakdown", params=WHOLE)).json()
+    assert sum(r["received"] for r in breakdown) == whole["received"] == 7
+    monthly = (
+        await api.get("/api/v1/indicators/timeseries", params={**WHOLE, "granularity": "month"})
+    ).json()["points"]
+    assert [p["received"] for p in monthly] == [6, 1]  # February, March (c2)
+
     # the ranking shows C with its predecessors' history, or every unit as it was
     folded = (await api.get("/api/v1/ranking", params=WHOLE)).json()
     assert [r["tenant_id"] for r in folded] == [C]

@@ -124,6 +124,14 @@ dossier_facts = Table(
         postgresql_where=text(_OPEN),
         sqlite_where=text(_OPEN),
     ),
+    # The live late list of the whole province, in due order (LIMIT without a sort).
+    Index(
+        "ix_dossier_facts_open_due",
+        "due_at",
+        "dossier_code",
+        postgresql_where=text(_OPEN),
+        sqlite_where=text(_OPEN),
+    ),
     # Medians and "in progress at the end of a past period": per commune, and province-wide.
     Index(
         "ix_dossier_facts_completed",
