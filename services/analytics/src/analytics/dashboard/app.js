@@ -28,7 +28,7 @@ const LEVELS = [
   ["khong_hai_long", "Không hài lòng"],
 ];
 
-const state = { commune: null, communeName: null, procedure: "", timer: null, busy: false };
+const state = { commune: null, communeName: null, procedure: "", timer: null, busy: null, again: false };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -264,9 +264,25 @@ function backToProvince() {
 }
 
 // --- refresh -------------------------------------------------------------------------------
-async function refresh() {
-  if (state.busy) return;
-  state.busy = true;
+// One refresh at a time; a request made meanwhile (a click on a commune during the
+// self-refresh) runs right after it instead of being dropped.
+function refresh() {
+  if (state.busy) {
+    state.again = true;
+    return state.busy;
+  }
+  state.busy = refreshOnce().finally(() => {
+    state.busy = null;
+    if (state.again) {
+      state.again = false;
+      return refresh();
+    }
+    return undefined;
+  });
+  return state.busy;
+}
+
+async function refreshOnce() {
   $("trang-thai").textContent = "Đang cập nhật…";
   try {
     const f = filters();
@@ -299,8 +315,6 @@ async function refresh() {
       $("dang-nhap").hidden = false;
     }
     $("trang-thai").textContent = `Không tải được số liệu: ${error.message}`;
-  } finally {
-    state.busy = false;
   }
 }
 
