@@ -11,6 +11,7 @@ rare and feed a table as a whole: they keep the full pydantic validation.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from enum import EnumMeta
 from json.scanner import make_scanner
@@ -23,7 +24,6 @@ from analytics.application.handlers import HANDLERS
 from analytics.application.ports import Event
 
 PROJECTED = frozenset(HANDLERS) | {"TenantConfigured"}
-_ENUMS: dict[Any, frozenset[str]] = {}
 # json.loads without its per-call encoding sniffing and wrapper layers (same C scanner).
 _SCAN = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
@@ -44,36 +44,73 @@ def _moment(value: Any, name: str) -> datetime:
     return moment
 
 
-def _field(payload: dict[str, Any], name: str, kind: Any) -> Any:
-    if name not in payload:
-        raise Undecodable(f"payload.{name}: missing")
-    value = payload[name]
-    if kind == "dt":
-        return _moment(value, name)
-    if kind == "str":
-        if not isinstance(value, str) or not value:
-            raise Undecodable(f"payload.{name}: expected a non-empty string")
-        return value
-    if kind == "int":
-        if type(value) is not int or value < 0:
-            raise Undecodable(f"payload.{name}: expected a non-negative integer")
-        return value
-    if kind == "bool":
-        if type(value) is not bool:
-            raise Undecodable(f"payload.{name}: expected a boolean")
-        return value
-    if kind == "criteria":
-        if not isinstance(value, dict) or any(type(v) is not int for v in value.values()):
-            raise Undecodable(f"payload.{name}: expected criterion → integer")
-        return value
-    if isinstance(kind, EnumMeta):
-        allowed = _ENUMS.get(kind)
-        if allowed is None:
-            allowed = _ENUMS[kind] = frozenset(str(m.value) for m in kind)  # type: ignore[var-annotated]
+def _string(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise Undecodable(f"payload.{name}: expected a non-empty string")
+    return value
+
+
+def _integer(value: Any, name: str) -> int:
+    if type(value) is not int or value < 0:
+        raise Undecodable(f"payload.{name}: expected a non-negative integer")
+    return value
+
+
+def _boolean(value: Any, name: str) -> bool:
+    if type(value) is not bool:
+        raise Undecodable(f"payload.{name}: expected a boolean")
+    return value
+
+
+def _criteria(value: Any, name: str) -> dict[str, int]:
+    if not isinstance(value, dict) or any(type(v) is not int for v in value.values()):
+        raise Undecodable(f"payload.{name}: expected criterion → integer")
+    return value
+
+
+def _one_of(kind: EnumMeta) -> Check:
+    allowed = frozenset(str(m.value) for m in kind)  # type: ignore[var-annotated]
+
+    def check(value: Any, name: str) -> str:
         if value not in allowed:
             raise Undecodable(f"payload.{name}: {value!r} is not one of {sorted(allowed)}")
-        return value
-    raise AssertionError(f"unknown field kind {kind!r}")
+        return value  # type: ignore[no-any-return]
+
+    return check
+
+
+Check = Callable[[Any, str], Any]
+_CHECKS: dict[str, Check] = {
+    "dt": lambda v, n: _moment(v, f"payload.{n}"),
+    "str": _string,
+    "int": _integer,
+    "bool": _boolean,
+    "criteria": _criteria,
+}
+
+
+def _compile(spec: dict[str, Any]) -> tuple[tuple[str, Check], ...]:
+    return tuple(
+        (name, _one_of(kind) if isinstance(kind, EnumMeta) else _CHECKS[kind])
+        for name, kind in spec.items()
+    )
+
+
+_SPECS = {event_type: _compile(spec) for event_type, (spec, _, _) in HANDLERS.items()}
+
+
+def _payload(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    checks = _SPECS.get(event_type)
+    if checks is None:
+        raise Undecodable(f"analytics does not project {event_type!r}")
+    out = {}
+    for name, check in checks:
+        try:
+            value = payload[name]
+        except KeyError:
+            raise Undecodable(f"payload.{name}: missing") from None
+        out[name] = check(value, name)
+    return out
 
 
 def decode_event(value: bytes) -> Event:
@@ -110,18 +147,15 @@ def decode_event(value: bytes) -> Event:
         except ValidationError as exc:
             raise Undecodable(str(exc)[:300]) from exc
     else:
-        spec = HANDLERS.get(event_type)
-        if spec is None:
-            raise Undecodable(f"analytics does not project {event_type!r}")
         if not dossier_id:
             raise Undecodable(f"{event_type}: the envelope has no dossier_id")
-        parsed = {name: _field(payload, name, kind) for name, kind in spec[0].items()}
+        parsed = _payload(event_type, payload)
     return Event(
-        event_id=event_id,
-        event_type=event_type,
-        tenant_id=tenant_id,
-        dossier_id=dossier_id,
-        aggregate_version=version or 0,
-        occurred_at=_moment(occurred_at, "occurred_at"),
-        payload=parsed,
+        event_id,
+        event_type,
+        tenant_id,
+        dossier_id,
+        version or 0,
+        _moment(occurred_at, "occurred_at"),
+        parsed,
     )

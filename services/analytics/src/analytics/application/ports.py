@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from analytics.domain.contributions import Deltas
 from analytics.domain.facts import DossierFact
 
 
-@dataclass(frozen=True)
-class Event:
-    """A decoded integration event: the envelope's metadata and the validated payload."""
+class Event(NamedTuple):
+    """A decoded integration event: the envelope's metadata and the checked payload.
+
+    A NamedTuple: immutable and several times cheaper to build than a frozen dataclass,
+    which matters at tens of thousands of events per second.
+    """
 
     event_id: str
     event_type: str
