@@ -166,6 +166,36 @@ async def test_merger_without_closures_ahead_keeps_the_due_date(harness: Harness
     assert await h.new_events() == []
 
 
+async def test_a_merged_receiving_desk_leaves_the_resolving_units_clock_alone(
+    harness: Harness,
+) -> None:
+    """Received at A's desk for B; A merges into C: C now holds the receipt side, B still
+    owns the clock, its escalations and its deadline."""
+    h = harness
+    await _communes(h)
+    d = Dossier(A)
+    await h.deliver(d.received(vn(2026, 5, 11, 9, 0), resolving=B))
+    [started] = await h.new_events()
+    assert (started.tenant_id, _at(started.payload["due_at"])) == (B, vn(2026, 5, 14, 17, 0))
+    h.clock.set(vn(2026, 5, 13, 17, 5))  # B's apology limit: an escalation to B's leader
+    await h.fire()
+    assert [e.payload["to_official_id"] for e in await h.new_events() if "level" in e.payload] == [
+        "lanh-dao-b"
+    ]
+    await h.deliver(
+        d.reassigned(vn(2026, 5, 13, 17, 10), C, resolving=B, effective=vn(2026, 5, 12))
+    )
+    assert await h.new_events() == []  # no new due, nothing handed over
+    assert await _timer_tenants(h, d.dossier_id) == {B}
+    async with h.runtime.sessions() as s:
+        row = (
+            await s.execute(
+                select(dossier_clocks).where(dossier_clocks.c.dossier_id == d.dossier_id)
+            )
+        ).one()
+    assert (row.tenant_id, row.resolving_tenant_id, row.calendar_plan) == (C, B, None)
+
+
 def test_plan_keeps_the_first_units_hours_and_adds_later_closures_only() -> None:
     a = TenantConfig(
         tenant_id=A,

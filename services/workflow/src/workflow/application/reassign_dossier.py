@@ -73,7 +73,13 @@ async def reassign_dossier(
     if change is not None:
         payloads.append(change)
     leader = loaded.tenant.leader_id if loaded.tenant else None
-    for esc in await escalation_repo.open_of_dossier(session, row.dossier_id):
+    # Only a new resolving unit inherits escalations (a merged receiving desk hands none over).
+    inherited = (
+        []
+        if clocks.owner(row) == new_owner
+        else await escalation_repo.open_of_dossier(session, row.dossier_id)
+    )
+    for esc in inherited:
         await escalation_repo.hand_over(session, esc.escalation_id, new_owner, leader)
         payloads.append(
             ev.EscalationRaised(
