@@ -243,3 +243,34 @@ async def test_a_merger_moves_open_dossiers_and_keeps_the_counts(live: Intake) -
     latest = {r.key.decode(): decode(r.value).payload for r in configs}
     assert {p["status"] for p in latest.values()} == {"merged"}
     assert {p["merged_into"] for p in latest.values()} == {c}
+
+
+async def test_a_change_is_one_revision_and_an_agency_code_stays_with_its_unit(
+    live: Intake,
+) -> None:
+    """On PostgreSQL the row and its TenantConfigured go in one statement; both or neither."""
+    intake = live
+    first, second = intake.tenant_id("doi-ten"), intake.tenant_id("trung-ma")
+    created = await intake.onboard(first)
+    changed = await intake.onboard(first, name_vi="Xã Đổi Tên")
+    assert changed["change"] == "changed" and changed["revision"] == created["revision"] + 1
+    taken = await intake.client.put(
+        f"/api/v1/tenants/{second}",
+        json={"name_vi": "Xã Trùng Mã", "unit_type": "xa", "agency_code": created["agency_code"]},
+        headers=intake.headers("operator"),
+    )
+    assert taken.status_code == 422, taken.text
+    assert "tenant.agency_code_taken" in taken.text
+    missing = await intake.client.get(
+        f"/api/v1/tenants/{second}", headers=intake.headers("operator")
+    )
+    assert missing.status_code == 404
+
+    def about(tenant: str) -> Any:
+        return lambda r: r.key is not None and r.key.decode() == tenant
+
+    records = await _records(intake.bootstrap, Topics.TENANTS, about(first), 2)
+    revisions = [decode(r.value).payload["revision"] for r in records]
+    assert revisions == [1, 2]
+    assert decode(records[-1].value).payload["name_vi"] == "Xã Đổi Tên"
+    assert await _records(intake.bootstrap, Topics.TENANTS, about(second), 1, wait_s=2) == []

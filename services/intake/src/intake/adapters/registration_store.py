@@ -46,7 +46,9 @@ async def insert_registration(
         if row is not None
         for key, value in row.items()
     }
-    await session.execute(_combined(shape), params)
+    # Core on the session's connection: the ORM's execute path adds nothing to a plain INSERT.
+    conn = await session.connection()
+    await conn.execute(_combined(shape), params)
 
 
 @lru_cache(maxsize=16)

@@ -34,6 +34,7 @@ tenants = Table(
     Column("unit_code", String(20), nullable=True),
     Column("revision", Integer, nullable=False, server_default="0"),
     Column("merged_into", String(64), nullable=True),
+    Index("ix_tenants_agency_code", "agency_code"),  # no two units share an agency code
 )
 
 dossiers = Table(

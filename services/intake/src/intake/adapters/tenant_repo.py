@@ -9,11 +9,11 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters.tables import dossier_sequences, tenants
+from intake.adapters.tables import dossier_sequences, outbox, tenants
 
 
 @dataclass(frozen=True)
@@ -95,24 +95,52 @@ async def list_tenants(session: AsyncSession) -> list[TenantRow]:
     return [_row(r) for r in rows]
 
 
-async def agency_code_owner(session: AsyncSession, agency_code: str) -> str | None:
-    """Dossier codes start with the agency code: two units may never share one."""
-    return await session.scalar(
-        select(tenants.c.tenant_id).where(tenants.c.agency_code == agency_code).limit(1)
+async def get_for_change(
+    session: AsyncSession, tenant_id: str, agency_code: str
+) -> tuple[TenantRow | None, str | None]:
+    """The unit, locked for its change, and any other unit already using `agency_code`:
+    one round trip for what onboarding reads."""
+    query = (
+        select(tenants)
+        .where(or_(tenants.c.tenant_id == tenant_id, tenants.c.agency_code == agency_code))
+        .order_by(tenants.c.tenant_id)
+        .with_for_update()
     )
+    current: TenantRow | None = None
+    owner: str | None = None
+    for row in (await session.execute(query)).all():
+        if row.tenant_id == tenant_id:
+            current = _row(row)
+        elif owner is None:
+            owner = row.tenant_id
+    return current, owner
 
 
-async def save_tenant(session: AsyncSession, row: TenantRow, now: datetime, *, new: bool) -> None:
+async def save_tenant(
+    session: AsyncSession,
+    row: TenantRow,
+    now: datetime,
+    *,
+    new: bool,
+    outbox_row: dict[str, Any] | None = None,
+) -> None:
+    """Stores the row; with `outbox_row`, its event in the same statement on PostgreSQL."""
     values = {
         k: v for k, v in vars(row).items() if k not in {"updated_at", "config", "tenant_id"}
     } | {"config": json.dumps(row.config, ensure_ascii=False, sort_keys=True), "updated_at": now}
     _CACHE.pop(row.tenant_id, None)
-    if new:
-        await session.execute(insert(tenants).values(tenant_id=row.tenant_id, **values))
+    stmt: Any = (
+        insert(tenants).values(tenant_id=row.tenant_id, **values)
+        if new
+        else update(tenants).where(tenants.c.tenant_id == row.tenant_id).values(**values)
+    )
+    if outbox_row is None:
+        await session.execute(stmt)
+    elif session.get_bind().dialect.name == "postgresql":
+        await session.execute(insert(outbox).values(**outbox_row).add_cte(stmt.cte("saved")))
     else:
-        await session.execute(
-            update(tenants).where(tenants.c.tenant_id == row.tenant_id).values(**values)
-        )
+        await session.execute(stmt)
+        await session.execute(insert(outbox), outbox_row)
 
 
 def forget(tenant_id: str) -> None:
@@ -122,7 +150,8 @@ def forget(tenant_id: str) -> None:
 async def next_sequence(session: AsyncSession, tenant_id: str, day: date) -> int:
     """Per-tenant daily counter in one atomic upsert: unique under concurrent registrations."""
     stmt = _sequence_upsert(session.get_bind().dialect.name)
-    return int((await session.execute(stmt, {"tenant_id": tenant_id, "day": day})).scalar_one())
+    conn = await session.connection()  # Core: the ORM's execute path adds nothing here
+    return int((await conn.execute(stmt, {"tenant_id": tenant_id, "day": day})).scalar_one())
 
 
 @lru_cache(maxsize=4)

@@ -21,7 +21,7 @@ from motcua_contracts.events.tenants_v1 import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters import tenant_repo
-from intake.adapters.events import stage_event
+from intake.adapters.events import event_row
 from intake.adapters.tenant_repo import TenantRow
 from intake.application.commands import ConfigureTenant
 from intake.domain.errors import Conflict
@@ -53,7 +53,7 @@ async def configure_tenant(
     allow_merged: bool = False,
 ) -> tuple[TenantRow, Outcome]:
     """Validates, stores and (if anything changed) publishes the configuration."""
-    current = await tenant_repo.get_tenant(session, cmd.tenant_id, for_update=True)
+    current, owner = await tenant_repo.get_for_change(session, cmd.tenant_id, cmd.agency_code)
     wanted = TenantStatus(cmd.status) if cmd.status else None
     if current is not None and current.status == TenantStatus.MERGED and not allow_merged:
         raise Conflict(
@@ -73,8 +73,7 @@ async def configure_tenant(
         check_transition(TenantStatus(current.status) if current else None, status)
     today = now.date()
     problems = problems_of(_configuration(cmd), lambda code: statutory_days(code, today))
-    owner = await tenant_repo.agency_code_owner(session, cmd.agency_code)
-    if owner is not None and owner != cmd.tenant_id:
+    if owner is not None:
         problems.append(
             FieldProblem(
                 "agency_code",
@@ -106,15 +105,14 @@ async def configure_tenant(
 async def publish(session: AsyncSession, row: TenantRow, *, now: datetime, new: bool) -> TenantRow:
     """Next revision: stored and staged as TenantConfigured (key = tenant id) together."""
     row = replace(row, revision=row.revision + 1, updated_at=now)
-    await tenant_repo.save_tenant(session, row, now, new=new)
-    await stage_event(
-        session,
+    event = event_row(
         tenant_id=row.tenant_id,
         dossier_id=None,
         aggregate_version=row.revision,
         occurred_at=now,
         payload=tenant_configured(row),
     )
+    await tenant_repo.save_tenant(session, row, now, new=new, outbox_row=event)
     return row
 
 
