@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from motcua_platform.clock import AcceleratedClock
+from motcua_standalone.check import working_morning
 from motcua_standalone.platform import Platform
 from motcua_standalone.simulator import Simulator
 from motcua_standalone.traffic import Mix, season_factor
+
+from tests.support.servers import free_port
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -48,3 +55,55 @@ async def test_a_simulated_working_morning_runs_without_an_error(tmp_path: Path)
         await platform.stop()
     assert report.ok(), report.errors[:5]
     assert report.dossiers >= 10
+
+
+def test_the_check_starts_on_a_working_morning() -> None:
+    saturday_noon = datetime(2026, 3, 14, 12, 0, tzinfo=VN)
+    assert working_morning(saturday_noon) == datetime(2026, 3, 16, 7, 0, tzinfo=VN)
+    tuesday_early = datetime(2026, 3, 10, 5, 30, tzinfo=VN)
+    assert working_morning(tuesday_early) == datetime(2026, 3, 10, 7, 0, tzinfo=VN)
+
+
+def _four_free_ports() -> int:
+    for _ in range(50):
+        base = free_port()
+        try:
+            for offset in range(4):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no four consecutive free ports")
+
+
+@pytest.mark.timeout(900)
+def test_the_whole_province_simulated_then_every_commune_on_the_dashboard(tmp_path: Path) -> None:
+    # The short version of `make simulate-check`: Sơn La's 75 units onboarded through the API,
+    # two simulated hours of traffic, then no error anywhere and every unit counted exactly.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "motcua_standalone",
+            "--check",
+            "--for",
+            "30",
+            "--speed",
+            "240",
+            "--per-day",
+            "3",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--base-port",
+            str(_four_free_ports()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    summary = "\n".join(line for line in result.stdout.splitlines() if "eyJ" not in line)
+    assert result.returncode == 0, summary[-4000:] + result.stderr[-2000:]
+    assert "75/75 đơn vị trên bảng xếp hạng" in summary
+    assert "ĐẠT" in summary.splitlines()[-1]

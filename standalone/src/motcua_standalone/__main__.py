@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import uvicorn
@@ -19,7 +20,17 @@ from motcua_platform.auth.dev_tokens import mint
 from motcua_platform.clock import AcceleratedClock, Clock, SystemClock
 from motcua_platform.logs import configure_logging
 
+from motcua_standalone.check import (
+    VN,
+    ErrorLog,
+    dead_letters,
+    onboard_province,
+    verify,
+    wait_for_communes,
+    working_morning,
+)
 from motcua_standalone.platform import SERVICES, Platform
+from motcua_standalone.traffic import Mix
 
 PILOT = ("quyet-thang", "chieng-khuong", "moc-chau-tt")
 
@@ -31,9 +42,12 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace) -> int:
     clock: Clock = SystemClock()
-    if args.simulate and args.speed != 1:
+    if args.check:
+        # A working morning, so the whole run sees office hours and not a weekend.
+        clock = AcceleratedClock(working_morning(datetime.now(UTC)), args.speed)
+    elif args.simulate and args.speed != 1:
         clock = AcceleratedClock(datetime.now(UTC), args.speed)
     ports = {name: args.base_port + i for i, name in enumerate(SERVICES)}
     urls = {name: f"http://{args.host}:{port}" for name, port in ports.items()}
@@ -52,6 +66,9 @@ async def run(args: argparse.Namespace) -> None:
                 host=args.host,
                 port=port,
                 log_config=None,
+                # Longer than clients keep idle connections (httpx: 5 s), so a client never
+                # reuses one the server is closing at that very moment.
+                timeout_keep_alive=30,
             )
         )
         for name, port in ports.items()
@@ -65,30 +82,87 @@ async def run(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop_all)
     print(banner(urls), flush=True)
+    errors = ErrorLog()
+    logging.getLogger().addHandler(errors)
     jobs = [asyncio.ensure_future(s.serve()) for s in servers]
-    if args.simulate:
-        jobs.append(asyncio.ensure_future(simulate(args, urls, clock, stop_all)))
+    outcome = asyncio.ensure_future(
+        simulate(args, urls, clock, stop_all, errors) if args.simulate else _forever()
+    )
+    if args.check:
+        outcome.add_done_callback(lambda _: stop_all())  # also when the check itself fails
     try:
         await asyncio.gather(*jobs)
     finally:
+        if not outcome.done():
+            outcome.cancel()
         await platform.stop()
+        logging.getLogger().removeHandler(errors)
+    return outcome.result() if outcome.done() and not outcome.cancelled() else 0
+
+
+async def _forever() -> int:
+    await asyncio.Event().wait()
+    return 0
 
 
 async def simulate(
-    args: argparse.Namespace, urls: dict[str, str], clock: Clock, done: object
-) -> None:
+    args: argparse.Namespace,
+    urls: dict[str, str],
+    clock: Clock,
+    stop_all: Callable[[], None],
+    errors: ErrorLog,
+) -> int:
+    """Runs the simulator; with --check, verifies the platform afterwards and stops it."""
     from motcua_standalone.simulator import Simulator
 
     await asyncio.sleep(1.0)  # let the servers bind
-    sim = Simulator(urls["intake"], urls["workflow"], list(PILOT), clock, speed=args.speed)
-    report = await sim.run(args.minutes * 60 if args.minutes else 10**9)
+    communes = list(PILOT)
+    if args.province:
+        communes = await onboard_province(urls["intake"])
+        await wait_for_communes(urls["analytics"], communes, local_day(clock), 60)
+        print(f"Đã tiếp nhận cấu hình {len(communes)} đơn vị của tỉnh qua API.", flush=True)
+    start = local_day(clock)
+    seconds = args.seconds or (args.minutes * 60 if args.minutes else 10**9)
+    sim = Simulator(
+        urls["intake"],
+        urls["workflow"],
+        communes,
+        clock,
+        speed=args.speed,
+        mix=Mix(per_commune_per_day=args.per_day),
+    )
+    report = await sim.run(seconds)
     print(
-        f"Mô phỏng: {report.dossiers} hồ sơ, {sum(report.requests.values())} yêu cầu, "
-        f"{len(report.errors)} lỗi",
+        f"Mô phỏng: {report.dossiers} hồ sơ, {sum(report.requests.values())} yêu cầu "
+        f"({dict(report.requests)}), {len(report.errors)} lỗi",
         flush=True,
     )
     for error in report.errors[:20]:
         print(f"  lỗi: {error}", flush=True)
+    if not args.check:
+        return 0
+    verdict = await verify(
+        urls["analytics"], communes, report.registered, report.attempted, start, local_day(clock)
+    )
+    stop_all()
+    problems = [*report.errors, *errors.records, *verdict.problems]
+    if dead_letters():
+        problems.append(f"{dead_letters():.0f} dead letters")
+    print(
+        f"Kiểm tra: {verdict.communes_listed}/{len(communes)} đơn vị trên bảng xếp hạng, "
+        f"{verdict.communes_with_dossiers} có hồ sơ, {verdict.received_total} hồ sơ được thống kê "
+        f"/ {report.dossiers} đã tiếp nhận; lỗi ghi nhật ký: {len(errors.records)}; "
+        f"thư chết: {dead_letters():.0f}; chờ thống kê bắt kịp {verdict.drain_seconds:.1f} s",
+        flush=True,
+    )
+    for problem in problems[:20]:
+        print(f"  vấn đề: {problem}", flush=True)
+    print("ĐẠT" if not problems else f"KHÔNG ĐẠT ({len(problems)} vấn đề)", flush=True)
+    return 0 if not problems else 1
+
+
+def local_day(clock: Clock) -> date:
+    return clock.now().astimezone(VN).date()
 
 
 def banner(urls: dict[str, str]) -> str:
@@ -122,11 +196,33 @@ def main() -> None:
     parser.add_argument("--base-port", type=int, default=8001)
     parser.add_argument("--log-level", default="WARNING")
     parser.add_argument("--simulate", action="store_true", help="chạy mô phỏng lưu lượng của tỉnh")
-    parser.add_argument("--speed", type=float, default=60.0, help="số giây mô phỏng mỗi giây thực")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        help="số giây mô phỏng mỗi giây thực (mặc định 60; 20 khi --check)",
+    )
     parser.add_argument("--minutes", type=float, default=0, help="dừng mô phỏng sau N phút thực")
+    parser.add_argument("--per-day", type=float, default=25.0, help="hồ sơ mỗi xã mỗi ngày")
+    parser.add_argument("--for", dest="seconds", type=float, default=0, help="N giây thực")
+    parser.add_argument(
+        "--province", action="store_true", help="tiếp nhận cả 75 đơn vị của Sơn La qua API"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="kiểm tra: không lỗi, bảng điều khiển có mọi xã (gồm --simulate --province)",
+    )
     args = parser.parse_args()
+    if args.check:
+        args.simulate = args.province = True
+        args.seconds = args.seconds or 600
+    if args.speed is None:
+        # The whole province at 20x is ≈1.5 registrations and ≈10 requests a second: what the
+        # one-process standalone keeps up with on 2 shared cores (at 60x its consumers lag).
+        args.speed = 20.0 if args.check else 60.0
     configure_logging("standalone", level=args.log_level, as_json=True)
-    asyncio.run(run(args))
+    raise SystemExit(asyncio.run(run(args)))
 
 
 if __name__ == "__main__":

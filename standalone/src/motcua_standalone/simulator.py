@@ -35,6 +35,9 @@ class Report:
     requests: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     dossiers: int = 0
+    registered: Counter[str] = field(default_factory=Counter)  # dossiers per commune
+    # Registrations sent, answered or not: one cut off when the run ends may have committed.
+    attempted: Counter[str] = field(default_factory=Counter)
 
     def ok(self) -> bool:
         return not self.errors
@@ -164,6 +167,7 @@ class Simulator:
                 },
                 "documents": [{"name": "Tờ khai", "form": "original"}],
             }
+            self.report.attempted[tenant] += 1
             made = await self._call(
                 "POST",
                 f"{self.intake_url}/api/v1/communes/{tenant}/dossiers",
@@ -173,6 +177,7 @@ class Simulator:
             )
             if made:
                 self.report.dossiers += 1
+                self.report.registered[tenant] += 1
                 await self._follow(tenant, made)
 
         return act
