@@ -1,5 +1,5 @@
 # The verbs of the project. Scripts do the work; this file only names them.
-.PHONY: demo test lint services-up services-down bench clock
+.PHONY: demo test lint services-up services-down bench clock simulate-check
 
 demo:            ## run the standalone platform (no servers needed)
 	bash scripts/demo.sh $(ARGS)
@@ -18,3 +18,6 @@ services-down:   ## stop only what services-up started
 
 bench:
 	bash scripts/bench.sh $(ARGS)
+
+simulate-check:  ## Sơn La's 75 units, 10 minutes of simulated traffic, then no error and every commune on the dashboard
+	bash scripts/demo.sh --check $(ARGS)
