@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from motcua_standalone.platform import SERVICES, Platform
 from motcua_standalone.traffic import Mix
 
 PILOT = ("quyet-thang", "chieng-khuong", "moc-chau-tt")
+DEFAULT_DATA_DIR = Path(".run/standalone")
 
 
 class _Server(uvicorn.Server):
@@ -191,7 +193,7 @@ def banner(urls: dict[str, str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="motcua-standalone")
-    parser.add_argument("--data-dir", type=Path, default=Path(".run/standalone"))
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--base-port", type=int, default=8001)
     parser.add_argument("--log-level", default="WARNING")
@@ -217,6 +219,9 @@ def main() -> None:
     if args.check:
         args.simulate = args.province = True
         args.seconds = args.seconds or 600
+        if args.data_dir == DEFAULT_DATA_DIR:
+            # A fresh platform: the demo's own dossiers would spoil the per-commune counts.
+            args.data_dir = Path(tempfile.mkdtemp(prefix="motcua-check-"))
     if args.speed is None:
         # The whole province at 20x is ≈1.5 registrations and ≈10 requests a second: what the
         # one-process standalone keeps up with on 2 shared cores (at 60x its consumers lag).
