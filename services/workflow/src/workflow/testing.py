@@ -158,6 +158,7 @@ def tenant_configured(
     leader: str | None = "lanh-dao-1",
     closures: Sequence[str] = (),
     at: datetime,
+    status: str = "active",
     **extra: Any,
 ) -> EventEnvelope:
     payload = TenantConfigured(
@@ -167,7 +168,7 @@ def tenant_configured(
         unit_type=UnitType.XA,
         province_code="14",
         agency_code="000.99.99.H50",
-        status="active",  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
         closures=list(closures),  # type: ignore[arg-type]
         leader_on_duty=LeaderOnDuty(official_id=leader) if leader else None,
         revision=revision,

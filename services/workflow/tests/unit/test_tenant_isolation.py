@@ -196,6 +196,30 @@ async def test_a_merged_receiving_desk_leaves_the_resolving_units_clock_alone(
     assert (row.tenant_id, row.resolving_tenant_id, row.calendar_plan) == (C, B, None)
 
 
+async def test_a_merged_unit_gets_no_more_morning_digests(harness: Harness) -> None:
+    h = harness
+    await _communes(h)
+
+    async def digests(tenant: str) -> int:
+        async with h.runtime.sessions() as s:
+            rows = await s.scalars(
+                select(timers.c.timer_key).where(
+                    timers.c.subject_id == f"tenant:{tenant}", timers.c.fired_at.is_(None)
+                )
+            )
+            return len(rows.all())
+
+    assert (await digests(A), await digests(C)) == (1, 1)
+    await h.deliver(
+        tenant_configured(A, revision=2, at=vn(2026, 5, 11, 9), status="merged", merged_into=C)
+    )
+    assert (await digests(A), await digests(C)) == (0, 1)
+    h.clock.set(vn(2026, 5, 13, 9, 0))
+    await h.fire()
+    compiled = [e for e in await h.new_events() if e.event_type == "MorningDigestCompiled"]
+    assert {e.tenant_id for e in compiled} == {B, C}
+
+
 def test_plan_keeps_the_first_units_hours_and_adds_later_closures_only() -> None:
     a = TenantConfig(
         tenant_id=A,

@@ -23,10 +23,16 @@ async def plan_next_digest(
     after: datetime,
     replace: bool = False,
 ) -> None:
-    """Schedule the next working morning's digest; `replace` drops a pending one first."""
+    """Schedule the next working morning's digest; `replace` drops a pending one first.
+
+    A unit merged into another has no desk and no leader any more: it gets no digest (its
+    open dossiers are in its successor's)."""
     subject = tenant_subject(tenant_id)
-    if replace:
+    merged = tenant is not None and (tenant.config or {}).get("status") == "merged"
+    if replace or merged:
         await timer_repo.cancel_pending(session, subject, kinds=frozenset({"digest"}))
+    if merged:
+        return
     digest_time = tenant.digest_time if tenant is not None else DEFAULT_DIGEST_TIME
     at = next_digest_at(calendar, after, digest_time)
     await timer_repo.schedule(
