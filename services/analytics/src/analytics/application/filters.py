@@ -16,9 +16,9 @@ class Filter:
     procedures: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()  # communes left out ("the rest" beside a cohort)
-    # merged unit -> the unit it lives on in (set when predecessors are shown with it):
-    # a ranking then shows C with A's and B's history instead of A and B apart.
-    successors: tuple[tuple[str, str], ...] = ()
+    # Show merged units inside the unit they live on in: the communes asked for are
+    # already widened to their predecessors; a ranking folds A and B into C.
+    predecessors: bool = True
 
     @property
     def start(self) -> datetime:

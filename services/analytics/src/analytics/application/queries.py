@@ -12,6 +12,7 @@ from analytics.application.filters import Filter
 from analytics.application.ports import WorkingTime
 from analytics.domain import indicators as ind
 from analytics.domain.days import bucket
+from analytics.domain.mergers import successors
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,16 @@ async def ranking(
     include: list[str] | None = None,
 ) -> list[RankingRow]:
     """Communes by Decision 766 group 2, then on-time rate; communes with no data last."""
-    by_tenant = _fold(await rm.totals_by_tenant(session, f), f)
-    open_by_tenant = _fold_pairs(await rm.in_progress_by_tenant(session, f, now), f)
+    moved: dict[str, str] = {}
+    if f.predecessors:
+        rows = await rm.tenant_rows(session)
+        moved = successors({r.tenant_id: r.merged_into for r in rows if r.merged_into})
+    by_tenant = _fold(await rm.totals_by_tenant(session, f), moved)
+    open_by_tenant = _fold_pairs(await rm.in_progress_by_tenant(session, f, now), moved)
     ids = set(by_tenant) | set(open_by_tenant) | set(include or ())
     if f.tenants is not None:
         ids &= set(f.tenants)
-    ids -= set(f.exclude) | {merged for merged, _ in f.successors}
+    ids -= set(f.exclude) | set(moved)
     rows = []
     for tenant in ids:
         within, overdue = open_by_tenant.get(tenant, (0, 0))
@@ -119,9 +124,8 @@ async def ranking(
     return [RankingRow(r.tenant_id, r.report, rank) for rank, r in enumerate(rows, start=1)]
 
 
-def _fold(rows: dict[str, dict[str, int]], f: Filter) -> dict[str, dict[str, int]]:
-    """Merged units' rows added to the unit they live on in (when the filter asks so)."""
-    moved = dict(f.successors)
+def _fold(rows: dict[str, dict[str, int]], moved: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Merged units' rows added to the unit they live on in."""
     out: dict[str, dict[str, int]] = {}
     for tenant, counters in rows.items():
         into = out.setdefault(moved.get(tenant, tenant), dict.fromkeys(counters, 0))
@@ -130,8 +134,9 @@ def _fold(rows: dict[str, dict[str, int]], f: Filter) -> dict[str, dict[str, int
     return out
 
 
-def _fold_pairs(rows: dict[str, tuple[int, int]], f: Filter) -> dict[str, tuple[int, int]]:
-    moved = dict(f.successors)
+def _fold_pairs(
+    rows: dict[str, tuple[int, int]], moved: dict[str, str]
+) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
     for tenant, (a, b) in rows.items():
         key = moved.get(tenant, tenant)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from motcua_platform.auth import Principal
@@ -17,7 +17,7 @@ from analytics.application.filters import Filter
 from analytics.application.ports import WorkingTime
 from analytics.domain.access import AccessDenied, Scope, scope_for
 from analytics.domain.days import local_day, month_start
-from analytics.domain.mergers import successors, with_predecessors
+from analytics.domain.mergers import with_predecessors
 from analytics.settings import AnalyticsSettings
 
 MAX_DAYS = 3 * 366
@@ -82,20 +82,18 @@ async def get_filter(
         raise BadQuery("query.period_too_long", "Khoảng thời gian tối đa là 3 năm.", "from")
     tenants = scope.narrow(commune)
     exclude: tuple[str, ...] = ()
-    async with deps.sessions() as session:
-        rows = await rm.tenant_rows(session)
+    rows: list[Any] = []
+    if tenants is not None or cohort or not_cohort:  # the whole province needs no names
+        async with deps.sessions() as session:
+            rows = await rm.tenant_rows(session)
+    if cohort:
+        members = {r.tenant_id for r in rows if cohort in r.cohorts.split(",")}
+        tenants = sorted(members if tenants is None else members & set(tenants))
+    if not_cohort:
+        exclude = tuple(sorted(r.tenant_id for r in rows if not_cohort in r.cohorts.split(",")))
     merged_into = {r.tenant_id: r.merged_into for r in rows if r.merged_into}
-    folded: tuple[tuple[str, str], ...] = ()
-    if predecessors and merged_into:
-        folded = tuple(sorted(successors(merged_into).items()))
-        if tenants is not None:
-            tenants = with_predecessors(tenants, merged_into)
-    if cohort or not_cohort:
-        if cohort:
-            members = {r.tenant_id for r in rows if cohort in r.cohorts.split(",")}
-            tenants = sorted(members if tenants is None else members & set(tenants))
-        if not_cohort:
-            exclude = tuple(sorted(r.tenant_id for r in rows if not_cohort in r.cohorts.split(",")))
+    if predecessors and merged_into and tenants is not None:  # C shown with A's and B's past
+        tenants = with_predecessors(tenants, merged_into)
     return Filter(
         tenants=None if tenants is None else tuple(tenants),
         date_from=start,
@@ -103,7 +101,7 @@ async def get_filter(
         procedures=tuple(procedure or ()),
         fields=tuple(field or ()),
         exclude=exclude,
-        successors=folded,
+        predecessors=predecessors,
     )
 
 
