@@ -73,7 +73,8 @@ async def candidates(
     limit: int,
 ) -> list[str]:
     """Open dossiers the job may move, after its cursor, in id order."""
-    stmt = select(D.c.dossier_id).where(D.c.is_open.is_(True), D.c.dossier_id > job.cursor)
+    # `is_open` as such, not IS TRUE: the partial indexes (WHERE is_open) apply only then.
+    stmt = select(D.c.dossier_id).where(D.c.is_open, D.c.dossier_id > job.cursor)
     if job.tenant_id:
         # The commune's calendar counts the dossiers it resolves; after a merger a dossier
         # may count with a unit it no longer names (its plan): those are candidates too.
@@ -81,7 +82,10 @@ async def candidates(
             or_(
                 D.c.resolving_tenant_id == job.tenant_id,
                 D.c.tenant_id == job.tenant_id,
-                D.c.calendar_plan.contains(f'"{job.tenant_id}"', autoescape=True),
+                and_(
+                    D.c.calendar_plan.is_not(None),
+                    D.c.calendar_plan.contains(f'"{job.tenant_id}"', autoescape=True),
+                ),
             )
         )
     if job.procedure_code:

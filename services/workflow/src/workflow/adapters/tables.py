@@ -58,6 +58,21 @@ dossier_clocks = Table(
         postgresql_where=text("is_open"),
         sqlite_where=text("is_open"),
     ),
+    # The resolving unit's worklists and recomputes (cross-commune dossiers, mergers).
+    Index(
+        "ix_dossier_clocks_open_resolving",
+        "resolving_tenant_id",
+        "due_at",
+        "dossier_id",
+        postgresql_where=text("is_open"),
+        sqlite_where=text("is_open"),
+    ),
+    Index(
+        "ix_dossier_clocks_open_planned",
+        "dossier_id",
+        postgresql_where=text("is_open AND calendar_plan IS NOT NULL"),
+        sqlite_where=text("is_open AND calendar_plan IS NOT NULL"),
+    ),
     Index(
         "ix_dossier_clocks_open_holder",
         "holder_id",
