@@ -135,8 +135,15 @@ def add_contributions(out: Deltas, fact: DossierFact, sign: int) -> None:
             vector = out[key] = [0] * N
         vector[index] += sign * value
 
+    single = len(segments) == 1
+    by_desk, by_unit = segments[0].receiving, segments[0].resolving
+
     def at(moment: datetime, index: int, resolving: bool, value: int = 1) -> None:
-        bump(_tenant_at(segments, moment, resolving), local_day(moment), index, value)
+        if single:
+            tenant = by_unit if resolving else by_desk
+        else:
+            tenant = _tenant_at(segments, moment, resolving)
+        bump(tenant, local_day(moment), index, value)
 
     received = fact.received_at
     if received is not None:

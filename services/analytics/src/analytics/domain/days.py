@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+@lru_cache(maxsize=1 << 16)
 def local_day(moment: datetime) -> date:
+    """Cached: a dossier's moments are looked up several times per projection."""
     return moment.astimezone(VN).date()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import NamedTuple
 
 
@@ -115,7 +116,7 @@ class DossierFact:
         return DossierFact(*self.as_tuple())  # type: ignore[arg-type]
 
     def as_tuple(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in FACT_FIELDS)
+        return _ALL_FIELDS(self)  # type: ignore[no-any-return]
 
     def as_row(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -143,6 +144,7 @@ _CLOCK_OUTCOMES = {
 }
 
 FACT_FIELDS = tuple(f.name for f in fields(DossierFact))
+_ALL_FIELDS = attrgetter(*FACT_FIELDS)
 
 
 def classify(completed_at: datetime, due_at: datetime) -> Outcome:
