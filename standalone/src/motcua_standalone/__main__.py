@@ -121,7 +121,7 @@ async def simulate(
     communes = list(PILOT)
     if args.province:
         communes = await onboard_province(urls["intake"])
-        await wait_for_communes(urls["analytics"], communes, local_day(clock), 60)
+        await wait_for_communes(urls["analytics"], communes, local_day(clock), 180)
         print(f"Đã tiếp nhận cấu hình {len(communes)} đơn vị của tỉnh qua API.", flush=True)
     start = local_day(clock)
     seconds = args.seconds or (args.minutes * 60 if args.minutes else 10**9)
