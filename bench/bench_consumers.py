@@ -225,7 +225,7 @@ async def service_rate(
 async def main(quick: bool) -> None:
     env = server_env()
     bootstrap = env["MOTCUA_KAFKA_BOOTSTRAP"]
-    dossiers = 250 if quick else 1000
+    dossiers = 250 if quick else 400
     wires = lifecycle_messages(dossiers)
     run = uuid.uuid4().hex[:8]
     names = {

@@ -176,8 +176,8 @@ async def latency(
 
 async def main(quick: bool) -> None:
     env = server_env()
-    n = 600 if quick else 3000
-    latency_seconds = 15.0 if quick else 45.0
+    n = 600 if quick else 2000
+    latency_seconds = 15.0 if quick else 30.0
     platform = await new_platform(env, 20, SERVICES)
     try:
         platform.start({s: ALL_ROLES for s in SERVICES})

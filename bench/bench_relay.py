@@ -110,7 +110,7 @@ async def relay_rate(env: dict[str, str], topic: str, wires: list[Wire]) -> floa
 async def main(quick: bool) -> None:
     env = server_env()
     bootstrap = env["MOTCUA_KAFKA_BOOTSTRAP"]
-    dossiers = 1_500 if quick else 8_000
+    dossiers = 1_500 if quick else 4_000
     wires = lifecycle_messages(dossiers)
     topic = f"motcua.bench.relay.{uuid.uuid4().hex[:8]}"
     raw: list[float] = []
