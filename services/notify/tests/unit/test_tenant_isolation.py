@@ -127,3 +127,20 @@ async def test_after_a_merger_queued_and_new_messages_use_the_new_unit(n: Notify
         f"/api/v1/communes/{A}/dossiers/{D1}/notifications", headers=n.headers("clerk", A)
     )
     assert r.status_code == 200 and r.json() == [], r.text
+
+
+def test_registry_senders_name_the_sms_brand_and_the_email_sender() -> None:
+    from notify.application.views import TenantView
+
+    settings = _settings(A)
+    as_address = TenantView(A, settings, {"senders": {"email": "motcua@chiengan.gov.vn"}})
+    assert as_address.send_settings.email is not None
+    assert as_address.send_settings.email.from_address == "motcua@chiengan.gov.vn"
+    as_name = TenantView(A, settings, {"senders": {"email": "UBND xã Chiềng An", "sms": "X" * 21}})
+    email, sms = as_name.send_settings.email, as_name.send_settings.sms
+    assert email is not None and sms is not None
+    assert (email.from_name, email.from_address) == ("UBND xã Chiềng An", "motcua@xa-chieng-a.vn")
+    assert sms.brandname == "UBND XA"  # longer than a brandname may be: the operator's stays
+    # Credentials are never taken from the registry's senders.
+    with_ref = TenantView(A, settings, {"senders": {"sms.credentials": "secret:sms"}})
+    assert with_ref.send_settings == settings
