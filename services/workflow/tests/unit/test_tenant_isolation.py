@@ -67,6 +67,24 @@ async def test_each_dossier_counts_with_its_own_communes_calendar_and_leader(
     assert raised == {A: "lanh-dao-a", B: "lanh-dao-b"}
 
 
+async def test_each_dossier_ends_its_day_at_its_own_communes_office_hours(
+    harness: Harness,
+) -> None:
+    from motcua_contracts.events.tenants_v1 import OfficeHoursV1
+
+    h = harness
+    at = vn(2026, 5, 11, 8, 0)
+    early = OfficeHoursV1(morning=("07:00", "11:00"), afternoon=("13:00", "16:30"))
+    await h.deliver(
+        tenant_configured(A, at=at),
+        tenant_configured(B, office_hours=early, leader="lanh-dao-b", at=at),
+    )
+    a, b = Dossier(A), Dossier(B)
+    await h.deliver(a.received(vn(2026, 5, 11, 9, 0)), b.received(vn(2026, 5, 11, 9, 0)))
+    due = {e.tenant_id: _at(e.payload["due_at"]) for e in await h.new_events()}
+    assert due == {A: vn(2026, 5, 14, 17, 0), B: vn(2026, 5, 14, 16, 30)}
+
+
 async def test_cross_commune_dossier_runs_on_the_resolving_units_clock(harness: Harness) -> None:
     """Received at B's desk, resolved by A: A's closure counts, A's leader is escalated to."""
     h = harness
