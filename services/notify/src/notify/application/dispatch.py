@@ -38,7 +38,7 @@ from notify.application.ports import (
     SendError,
     SendReceipt,
 )
-from notify.application.send_tracing import outcome, provider_span
+from notify.application.send_tracing import provider_span, record_outcome
 from notify.application.views import DossierView, TenantView
 from notify.domain.kinds import Channel, DeliveryStatus, Kind, NotificationStatus
 from notify.domain.quiet_hours import hold_until
@@ -237,12 +237,12 @@ class Dispatcher:
             try:
                 receipt = await provider.send(outgoing, settings)
             except SendError as exc:
-                outcome(span, "failed", exc.failure.code)
+                record_outcome(span, "failed", exc.failure.code)
                 return Failed(exc.failure)
             except Exception as exc:
-                outcome(span, "failed", f"internal.{type(exc).__name__}"[:60])
+                record_outcome(span, "failed", f"internal.{type(exc).__name__}"[:60])
                 raise
-            outcome(span, "sent")
+            record_outcome(span, "sent")
             return Sent(receipt)
 
     def _about_day(self, c: Claimed, kind: Kind) -> Any:

@@ -17,7 +17,7 @@ TRACER_NAME = "motcua.notify.provider"
 
 @contextmanager
 def provider_span(c: Claimed, provider: str) -> Iterator[Span]:
-    """`notify.send <channel>`; the caller records the outcome with `outcome`."""
+    """`notify.send <channel>`; the caller records the outcome with `record_outcome`."""
     parent = extract_context(c.trace_context or {})
     with tracer(TRACER_NAME).start_as_current_span(
         f"notify.send {c.channel.value}",
@@ -36,7 +36,7 @@ def provider_span(c: Claimed, provider: str) -> Iterator[Span]:
         yield span
 
 
-def outcome(span: Span, status: str, error_code: str | None = None) -> None:
+def record_outcome(span: Span, status: str, error_code: str | None = None) -> None:
     span.set_attribute("notification.status", status)
     if error_code is not None:
         span.set_attribute("notification.error_code", error_code)
