@@ -18,9 +18,7 @@ _, _outbox, inbox, _effects = scratch_schema()
 
 
 def _lag(service: str, group: str, topic: str) -> float | None:
-    return REGISTRY.get_sample_value(
-        lag.NAME, {"service": service, "group": group, "topic": topic}
-    )
+    return REGISTRY.get_sample_value(lag.NAME, {"service": service, "group": group, "topic": topic})
 
 
 async def test_standalone_log_lag_counts_what_is_left_even_while_stuck(
