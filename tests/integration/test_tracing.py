@@ -41,9 +41,13 @@ EXPORTER = InMemorySpanExporter()
 
 
 def _install_provider() -> None:
-    provider = TracerProvider()
+    """The exporter on the process's SDK provider: OpenTelemetry lets a process set its
+    provider once, and an earlier test in the same run may have done so."""
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
     provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
-    trace.set_tracer_provider(provider)
 
 
 def _runtimes(urls: dict[str, str], bootstrap: str, run: str) -> dict[str, ServiceRuntime]:
