@@ -329,3 +329,19 @@ async def test_a_flooding_commune_is_limited_and_the_others_are_not_slowed(
             assert max(others) < 2.0
     finally:
         await runtime.close()
+
+
+async def test_configuration_changes_wait_their_turn_and_desks_do_not(desk: Desk) -> None:
+    """A replica applies one configuration change at a time (an operator's bulk onboarding
+    must not crowd out the desks); registrations never wait for that turn."""
+    changes = desk.runtime.app.state.deps.tenant_changes  # type: ignore[union-attr]
+    await changes.acquire()  # another change is being applied
+    try:
+        waiting = asyncio.create_task(put(desk, NEW, full_config()))
+        registered = await desk.register()
+        assert registered["status"] == "received"
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+    finally:
+        changes.release()
+    assert (await waiting).json()["change"] == "created"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -31,6 +32,9 @@ class IntakeDeps:
     after_commit: Callable[[], None]
     # Fairness: one bucket per commune (the token's tenant); None disables it.
     tenant_limiter: TokenBucketLimiter | None = None
+    # Fairness again: an operator onboarding a province sends many configuration changes at
+    # once; this replica applies one at a time, so the desks keep most of its time.
+    tenant_changes: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 
     def public_url(self, token: str) -> str:
         return f"{self.public_base_url.rstrip('/')}/tra-cuu/{token}"

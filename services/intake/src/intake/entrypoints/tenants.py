@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters import tenant_repo
@@ -78,13 +78,13 @@ async def merge(body: MergeIn, deps: Deps, principal: CurrentPrincipal) -> Merge
 )
 async def put_tenant(
     tenant_id: str, body: TenantIn, deps: Deps, principal: CurrentPrincipal
-) -> TenantOut:
+) -> Response:
     """`change` in the answer says created, changed or unchanged (then no new revision)."""
     authorise(principal, None, Need.MANAGE_TENANTS)
     cmd = command(tenant_id, body)
     for attempt in (1, 2):
         try:
-            async with deps.sessions() as session, session.begin():
+            async with deps.tenant_changes, deps.sessions() as session, session.begin():
                 row, outcome = await configure_tenant(
                     session, cmd, now=deps.clock.now(), statutory_days=statutory_working_days
                 )
@@ -96,7 +96,9 @@ async def put_tenant(
                 raise
     if outcome is not Outcome.UNCHANGED:
         deps.after_commit()
-    return presenters.tenant(row, outcome.value)
+    # Serialised once here; returned as a model, FastAPI would validate it again first.
+    content = presenters.tenant(row, outcome.value).model_dump_json()
+    return Response(content, media_type="application/json")
 
 
 @router.get("/{tenant_id}", response_model=TenantOut, summary="Thông tin đơn vị cấp xã")
