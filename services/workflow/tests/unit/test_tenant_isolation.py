@@ -331,3 +331,38 @@ async def _owned_state(h: Harness) -> dict[str, Any]:
         ),
         "escalations": [(r.escalation_id, r.tenant_id, r.to_official_id, r.level) for r in esc],
     }
+
+
+async def test_both_units_see_a_cross_commune_dossier_only_the_resolving_one_apologises(
+    harness: Harness,
+    client,  # type: ignore[no-untyped-def]
+    auth,  # type: ignore[no-untyped-def]
+) -> None:
+    h = harness
+    await _communes(h)
+    d = Dossier(B)  # received at B's desk, resolved by A
+    await h.deliver(d.received(vn(2026, 5, 11, 9, 0), resolving=A))
+    h.clock.set(vn(2026, 5, 15, 18, 0))  # late now
+    for unit in (A, B):
+        clock = await client.get(
+            f"/api/v1/communes/{unit}/dossiers/{d.dossier_id}/clock", headers=auth("clerk", unit)
+        )
+        assert clock.status_code == 200, (unit, clock.text)
+        late = await client.get(
+            f"/api/v1/communes/{unit}/worklist",
+            params={"view": "late"},
+            headers=auth("clerk", unit),
+        )
+        assert [i["dossier_id"] for i in late.json()["items"]] == [d.dossier_id], unit
+    other = await client.get(
+        f"/api/v1/communes/{C}/dossiers/{d.dossier_id}/clock", headers=auth("clerk", C)
+    )
+    assert other.status_code == 404
+    body = {"reason_vi": "Chờ xác minh", "new_due_at": "2026-05-20"}
+    url = "/api/v1/communes/{}/dossiers/" + d.dossier_id + "/apology"
+    receiving = await client.post(url.format(B), json=body, headers=auth("leader", B))
+    assert receiving.status_code == 404
+    resolving = await client.post(url.format(A), json=body, headers=auth("leader", A))
+    assert resolving.status_code == 201, resolving.text
+    apology = [e for e in await h.new_events() if e.event_type == "ApologyIssued"]
+    assert [e.tenant_id for e in apology] == [A]  # notify writes Form 04 in A's name
