@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from intake.adapters import receipt_pdf
 from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.testing import A, Desk
 
@@ -39,6 +40,28 @@ async def test_receipt_only_after_acceptance_with_form_01_contents(desk: Desk) -
     assert b"DejaVuSans" in pdf.content  # the Unicode font is embedded
     monitor = await desk.client.get(url, headers=desk.auth("province_monitor", None))
     assert monitor.status_code == 403
+
+
+async def test_a_reprinted_receipt_is_rendered_once(desk: Desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rendered: list[str] = []
+    original = receipt_pdf.render_pdf
+
+    def counting(receipt):  # type: ignore[no-untyped-def]
+        rendered.append(receipt.code)
+        return original(receipt)
+
+    monkeypatch.setattr(receipt_pdf, "render_pdf", counting)
+    first, second = await desk.register(), await desk.register()
+    for d in (first, second):
+        await desk.act(d, "accept")
+    bodies = []
+    for d in (first, first, second):
+        url = f"/api/v1/communes/{A}/dossiers/{d['dossier_id']}/receipt.pdf"
+        pdf = await desk.client.get(url, headers=desk.auth())
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        bodies.append(pdf.content)
+    assert bodies[0] == bodies[1] and bodies[2] != bodies[0]
+    assert rendered == [first["code"], second["code"]]  # the reprint came from the cache
 
 
 async def test_public_page_shows_progress_and_no_personal_data(desk: Desk) -> None:

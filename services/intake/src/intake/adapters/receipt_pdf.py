@@ -31,6 +31,13 @@ def font_dir() -> Path:
     return Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 
 
+@lru_cache(maxsize=128)
+def cached_pdf(r: Receipt) -> bytes:
+    """A clerk prints, reprints and the desk's browser fetches again: the same receipt (same
+    code, dates, applicant, lines...) is rendered once. A changed dossier is another key."""
+    return render_pdf(r)
+
+
 def render_pdf(r: Receipt) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 15, 18)

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from intake.adapters import dossier_repo, history_repo
-from intake.adapters.receipt_pdf import render_pdf
+from intake.adapters.receipt_pdf import cached_pdf
 from intake.application.commands import RateSatisfaction
 from intake.application.rate_satisfaction import rate_satisfaction
 from intake.application.receipt import Receipt, build_receipt
@@ -102,7 +102,7 @@ async def receipt_pdf(
     tenant_id: str, dossier_id: str, deps: Deps, principal: CurrentPrincipal
 ) -> Response:
     receipt = await _receipt(deps, principal, tenant_id, dossier_id)
-    body = await asyncio.to_thread(render_pdf, receipt)
+    body = await asyncio.to_thread(cached_pdf, receipt)
     return Response(
         body,
         media_type="application/pdf",
