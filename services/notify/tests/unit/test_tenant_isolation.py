@@ -144,3 +144,43 @@ def test_registry_senders_name_the_sms_brand_and_the_email_sender() -> None:
     # Credentials are never taken from the registry's senders.
     with_ref = TenantView(A, settings, {"senders": {"sms.credentials": "secret:sms"}})
     assert with_ref.send_settings == settings
+
+
+async def test_letters_waiting_at_a_merged_units_desk_move_to_the_new_units_register(
+    n: Notify,
+) -> None:
+    """No electronic channel: receipts end in the print queue. After A merges into C, A's
+    unprinted letter is C's to print, numbered in C's register after C's own."""
+    for tenant in (A, C):
+        await n.configure(TenantSettings(unit_name_vi=NAMES[tenant]), tenant_id=tenant)
+        await n.deliver(_profile(tenant), None, tenant_id=tenant)
+    await n.deliver(received(code="C-1"), D2, tenant_id=C)
+    await n.deliver(received(code="A-1"), D1, tenant_id=A)
+    await drain(n.runtime)
+
+    async def queue(tenant: str) -> list[tuple[str | None, str]]:
+        r = await n.client.get(
+            f"/api/v1/communes/{tenant}/print-queue", headers=n.headers("clerk", tenant)
+        )
+        assert r.status_code == 200, r.text
+        return sorted((j["dossier_id"], j["letter_number"]) for j in r.json())
+
+    [(_, number_at_a)] = await queue(A)
+    [(_, number_at_c)] = await queue(C)
+    assert number_at_a.startswith("01/") and number_at_c.startswith("01/")
+    await n.deliver(_profile(A, revision=2, merged_into=C), None, tenant_id=A)
+    await n.deliver(
+        dossiers_v1.DossierReassigned(
+            dossier_code="A-1",
+            from_tenant_id=A,
+            to_tenant_id=C,
+            reassigned_at=MORNING,
+            receiving_tenant_id=C,
+            resolving_tenant_id=C,
+        ),
+        D1,
+        tenant_id=C,
+    )
+    assert await queue(A) == []
+    moved = dict(await queue(C))
+    assert moved[D2] == number_at_c and moved[D1].startswith("02/")

@@ -149,9 +149,61 @@ async def reassign_dossier(
         )
         .values(tenant_id=moved_to, updated_at=now)
     )
+    await _move_unprinted_letters(session, dossier_id, moved_from, moved_to, now)
     await session.execute(
         update(notifications)
         .where(notifications.c.notification_id.in_(waiting))
+        .values(tenant_id=moved_to, updated_at=now)
+    )
+
+
+async def _move_unprinted_letters(
+    session: AsyncSession, dossier_id: str, moved_from: str, moved_to: str, now: datetime
+) -> None:
+    """Letters waiting at the old unit's print desk (which is gone) go to the new unit's,
+    numbered in its register: nothing was issued yet, so the new unit issues them."""
+    from notify.domain.kinds import Kind
+    from notify.domain.letters import letter_number
+
+    d, n = deliveries, notifications
+    rows = (
+        await session.execute(
+            select(d.c.delivery_id, d.c.letter_date, n.c.kind)
+            .join(n, n.c.notification_id == d.c.notification_id)
+            .where(
+                n.c.dossier_id == dossier_id,
+                d.c.tenant_id == moved_from,
+                d.c.status == DeliveryStatus.PRINT_QUEUED.value,
+            )
+            .order_by(d.c.sent_at, d.c.delivery_id)
+        )
+    ).all()
+    if not rows:
+        return
+    successor = await load_tenant(session, moved_to)
+    symbols = {k.value: v for k, v in successor.settings.number_symbols.items()}
+    for r in rows:
+        year = (r.letter_date or now.date()).year
+        seq = await next_letter_number(session, moved_to, year)
+        await session.execute(
+            update(d)
+            .where(d.c.delivery_id == r.delivery_id)
+            .values(
+                tenant_id=moved_to,
+                letter_number=letter_number(seq, Kind(r.kind), symbols),
+                updated_at=now,
+            )
+        )
+    await session.execute(
+        update(n)
+        .where(n.c.dossier_id == dossier_id, n.c.tenant_id == moved_from)
+        .where(
+            n.c.notification_id.in_(
+                select(d.c.notification_id).where(
+                    d.c.delivery_id.in_([r.delivery_id for r in rows])
+                )
+            )
+        )
         .values(tenant_id=moved_to, updated_at=now)
     )
 
