@@ -366,3 +366,12 @@ async def test_both_units_see_a_cross_commune_dossier_only_the_resolving_one_apo
     assert resolving.status_code == 201, resolving.text
     apology = [e for e in await h.new_events() if e.event_type == "ApologyIssued"]
     assert [e.tenant_id for e in apology] == [A]  # notify writes Form 04 in A's name
+    # The morning digest: the resolving unit's leader, who can act on it, not the desk's.
+    h.clock.set(vn(2026, 5, 25, 8, 0))  # the digests pending since the 15th fire now
+    await h.fire()
+    digests = {
+        e.tenant_id: [x["dossier_code"] for x in e.payload["late"]]
+        for e in await h.new_events()
+        if e.event_type == "MorningDigestCompiled"
+    }
+    assert (digests[A], digests[B]) == ([d.code], [])

@@ -38,14 +38,21 @@ async def page(
     holder_id: str | None,
     after: tuple[datetime, str] | None,
     limit: int,
+    owned_only: bool = False,
 ) -> Sequence[Any]:
-    """Open dossiers of the view in (due_at, dossier_id) order, after the cursor."""
+    """Open dossiers of the view in (due_at, dossier_id) order, after the cursor.
+
+    Both the receiving and the resolving unit see a cross-commune dossier; `owned_only`
+    keeps those whose clock the units own (the resolving unit's)."""
     w = window(view, now)
     stmt = select(*COLUMNS).where(D.c.is_open.is_(True))
     if tenant_ids is not None:
-        # Both the receiving and the resolving unit see a cross-commune dossier.
         ids = sorted(tenant_ids)
-        stmt = stmt.where(or_(D.c.tenant_id.in_(ids), D.c.resolving_tenant_id.in_(ids)))
+        owned = or_(
+            D.c.resolving_tenant_id.in_(ids),
+            and_(D.c.resolving_tenant_id.is_(None), D.c.tenant_id.in_(ids)),
+        )
+        stmt = stmt.where(owned if owned_only else or_(D.c.tenant_id.in_(ids), owned))
     if view is View.MINE:
         stmt = stmt.where(D.c.holder_id == holder_id)
     if w.running_only:
@@ -68,12 +75,10 @@ async def page(
 async def digest_lists(
     session: AsyncSession, tenant_id: str, now: datetime, cap: int
 ) -> tuple[Sequence[Any], Sequence[Any]]:
-    """(at risk, late) of one commune, each capped, most urgent first."""
+    """(at risk, late) of the dossiers one commune resolves, each capped, most urgent first:
+    its leader can act on those (a dossier it only received is its resolving unit's)."""
     ids = frozenset({tenant_id})
-    at_risk = await page(
-        session, view=View.AT_RISK, now=now, tenant_ids=ids, holder_id=None, after=None, limit=cap
-    )
-    late = await page(
-        session, view=View.LATE, now=now, tenant_ids=ids, holder_id=None, after=None, limit=cap
-    )
+    common: dict[str, Any] = {"now": now, "tenant_ids": ids, "holder_id": None, "after": None}
+    at_risk = await page(session, view=View.AT_RISK, limit=cap, owned_only=True, **common)
+    late = await page(session, view=View.LATE, limit=cap, owned_only=True, **common)
     return at_risk, late
