@@ -29,13 +29,13 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from benchkit import Wire, figure, lifecycle_messages, write_results
+from benchkit import Wire, drop_scratch_database, figure, lifecycle_messages, write_results
 from motcua_contracts.topics import Topics
 from motcua_platform.messaging.inbox import CONSUMED, IdempotentConsumer
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
 
-from tests.support.servers import create_database, drop_database, server_env, unique
+from tests.support.servers import create_database, server_env, unique
 
 
 class RenamedTopics:
@@ -145,7 +145,7 @@ async def raw_transactional_loop(
     finally:
         await consumer.stop()
         await conn.close()
-        await drop_database(env, name)
+        await drop_scratch_database(env, name)
 
 
 def handled(service: str) -> float:
@@ -219,7 +219,7 @@ async def service_rate(
             raise RuntimeError(f"{service}: {dead:.0f} messages dead-lettered")
         return count / elapsed
     finally:
-        await drop_database(env, name)
+        await drop_scratch_database(env, name)
 
 
 async def main(quick: bool) -> None:

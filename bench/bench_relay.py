@@ -21,7 +21,7 @@ import uuid
 from statistics import median
 
 from aiokafka import AIOKafkaProducer
-from benchkit import Wire, figure, lifecycle_messages, write_results
+from benchkit import Wire, drop_scratch_database, figure, lifecycle_messages, write_results
 from motcua_platform.db import make_engine, make_session_factory
 from motcua_platform.messaging.kafka import KafkaPublisher, make_broker
 from motcua_platform.messaging.outbox import OutboxRelay, add_to_outbox
@@ -30,7 +30,7 @@ from motcua_platform.messaging.types import OutboundMessage
 from motcua_platform.settings import ServiceSettings
 from sqlalchemy import MetaData, func, select
 
-from tests.support.servers import create_database, drop_database, server_env, unique
+from tests.support.servers import create_database, server_env, unique
 
 
 async def raw_producer(bootstrap: str, topic: str, wires: list[Wire]) -> float:
@@ -104,7 +104,7 @@ async def relay_rate(env: dict[str, str], topic: str, wires: list[Wire]) -> floa
         return len(wires) / elapsed
     finally:
         await engine.dispose()
-        await drop_database(env, name)
+        await drop_scratch_database(env, name)
 
 
 async def main(quick: bool) -> None:

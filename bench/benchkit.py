@@ -5,6 +5,7 @@ A bench script runs as `python bench/bench_x.py`, so this module is importable a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -57,6 +58,23 @@ def write_results(name: str, result: dict[str, Any]) -> None:
         base = "" if f["baseline"] is None else f["baseline"]
         ratio = "" if f["ratio"] is None else f["ratio"]
         print(f"{key:46} {f['value']!s:>11} {base!s:>11} {ratio!s:>7}  {f['target']}")
+
+
+async def drop_scratch_database(env: dict[str, str], name: str, attempts: int = 20) -> None:
+    """DROP ... WITH (FORCE) cannot end an autovacuum worker (the superuser's) busy on a table
+    the bench just filled: wait for it to finish instead of failing the run."""
+    import asyncpg
+
+    from tests.support.servers import drop_database
+
+    for attempt in range(attempts):
+        try:
+            await drop_database(env, name)
+            return
+        except (asyncpg.InsufficientPrivilegeError, asyncpg.ObjectInUseError):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(1.0)
 
 
 # --- realistic messages ------------------------------------------------------------------

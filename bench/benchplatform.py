@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import benchkit  # noqa: F401  (puts the repository root on sys.path)
 import httpx
+from benchkit import drop_scratch_database  # also puts the repository root on sys.path
 from motcua_platform.auth.dev_tokens import mint
 
 from tests.support.dossiers import registration
 from tests.support.servers import (
     ServiceProcess,
     create_database,
-    drop_database,
     start_groups_at_end,
     unique,
 )
@@ -73,7 +72,7 @@ class BenchPlatform:
         for process in self.processes.values():
             await asyncio.to_thread(process.stop)
         for name in self.databases.values():
-            await drop_database(self.env, name)
+            await drop_scratch_database(self.env, name)
 
 
 async def new_platform(env: dict[str, str], communes: int, services: list[str]) -> BenchPlatform:
