@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 
 from prometheus_client import Counter, Gauge
@@ -98,7 +98,8 @@ class OutboxRelay:
     async def _relay_batch(self) -> int:
         t = self._table
         async with self._sessions() as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
+            postgresql = session.get_bind().dialect.name == "postgresql"
+            if postgresql:
                 # One relay at a time keeps the per-dossier order that Kafka keys promise.
                 got = await session.scalar(
                     text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _RELAY_LOCK_KEY}
@@ -121,24 +122,39 @@ class OutboxRelay:
                 for r in rows
             ]
             ids = [r.id for r in rows]
-            # The mark-as-published UPDATE runs while the broker acknowledges; it commits only
-            # if every acknowledgement came (else _Unacknowledged rolls the transaction back).
-            # Acks first, then the UPDATE, made each batch pay both round trips in a row.
-            publishing = asyncio.ensure_future(self._publisher.publish_many(messages))
-            try:
-                await session.execute(
-                    update(t).where(t.c.id.in_(ids)).values(published_at=datetime.now(UTC))
-                )
-            except BaseException:
-                publishing.cancel()
-                await asyncio.gather(publishing, return_exceptions=True)
-                raise
-            try:
-                await publishing
-            except Exception as exc:  # recorded by relay_once, then re-raised for the backoff
-                raise _Unacknowledged(ids, exc) from exc
-        RELAYED.labels(self._service).inc(len(rows))
-        return len(rows)
+            mark = update(t).where(t.c.id.in_(ids)).values(published_at=datetime.now(UTC))
+            if postgresql:
+                await self._publish_while(session.execute(mark), ids, messages)
+            else:
+                # SQLite has one writer per file: never hold its lock while publishing.
+                await self._publish(ids, messages)
+                await session.execute(mark)
+        return self._relayed(len(rows))
+
+    async def _publish_while(
+        self, marking: Awaitable[object], ids: list[int], messages: list[OutboundMessage]
+    ) -> None:
+        """PostgreSQL locks rows only: the mark-as-published UPDATE runs while the broker
+        acknowledges, and commits only if every acknowledgement came (else _Unacknowledged
+        rolls it back). Acks first, then the UPDATE, made each batch pay both in a row."""
+        publishing = asyncio.ensure_future(self._publish(ids, messages))
+        try:
+            await marking
+        except BaseException:
+            publishing.cancel()
+            await asyncio.gather(publishing, return_exceptions=True)
+            raise
+        await publishing
+
+    async def _publish(self, ids: list[int], messages: list[OutboundMessage]) -> None:
+        try:
+            await self._publisher.publish_many(messages)
+        except Exception as exc:  # recorded by relay_once, then re-raised for the backoff
+            raise _Unacknowledged(ids, exc) from exc
+
+    def _relayed(self, count: int) -> int:
+        RELAYED.labels(self._service).inc(count)
+        return count
 
     async def _record_failure(self, ids: list[int], exc: BaseException) -> None:
         async with self._sessions() as session, session.begin():
