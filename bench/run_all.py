@@ -59,6 +59,15 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _previous_seconds() -> dict[str, float]:
+    """Each bench's duration from the last full merge, kept when only collecting."""
+    try:
+        last = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {k: float(v.get("seconds") or 0) for k, v in last.get("benchmarks", {}).items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -74,10 +83,16 @@ def main() -> int:
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in args.only]
     merged: dict[str, dict] = {}
     failures = []
+    previous = _previous_seconds() if args.collect else {}
+    started = time.monotonic()
     for script in scripts:
         name = script.stem.removeprefix("bench_")
         print(f"==> {name}", flush=True)
-        code, seconds = (0, 0.0) if args.collect else run(script, args.quick, args.timeout)
+        if args.collect:
+            code, seconds = 0, previous.get(name, 0.0)
+        else:
+            code, seconds = run(script, args.quick, args.timeout)
+            print(f"<== {name}: exit {code} in {seconds:.0f} s", flush=True)
         result_file = RESULTS / f"{name}.json"
         if code != 0 or not result_file.exists():
             failures.append(name)
@@ -85,15 +100,19 @@ def main() -> int:
             continue
         merged[name] = _normalised(json.loads(result_file.read_text(encoding="utf-8")))
         merged[name]["seconds"] = round(seconds, 1)
+    total = sum(float(r.get("seconds") or 0) for r in merged.values())
     out = {
         "generated_at": datetime.now(UTC).isoformat(),
         "quick": args.quick,
+        # The wall time of the run (with --collect: the sum of each bench's last run).
+        "total_seconds": round(total if args.collect else time.monotonic() - started, 1),
         "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
         "benchmarks": merged,
     }
     (RESULTS / "latest.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     (RESULTS / "latest.md").write_text(markdown(merged), encoding="utf-8")
     print(markdown(merged))
+    print(f"total: {out['total_seconds']:.0f} s", flush=True)
     if failures:
         print(f"failed: {failures}", file=sys.stderr)
     return 1 if failures else 0
