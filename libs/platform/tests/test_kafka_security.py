@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from faststream.security import SASLScram512
 from motcua_platform.messaging.kafka import _security, ssl_context
 from motcua_platform.settings import ServiceSettings
+from motcua_platform.testing import ca_subjects as _subjects
+from motcua_platform.testing import self_signed_ca as _ca
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
-
-
-def _ca(path: Path, name: str) -> Path:
-    """A self-signed CA certificate in PEM, as a cluster's CA secret would hold it."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return path
-
-
-def _subjects(context) -> set[str]:  # type: ignore[no-untyped-def]
-    return {value for cert in context.get_ca_certs() for rdn in cert["subject"] for _, value in rdn}
 
 
 def test_plain_loopback_is_the_default() -> None:

@@ -13,12 +13,12 @@ decoded while the previous one is in PostgreSQL (never two transactions at once)
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from motcua_platform.messaging.kafka import ssl_context
 from motcua_platform.settings import ServiceSettings
 
 from analytics.adapters.batch_projector import BatchProjector
@@ -29,7 +29,7 @@ def kafka_options(settings: ServiceSettings) -> dict[str, Any]:
     options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap}
     if settings.kafka_security_protocol == "PLAINTEXT":
         return options
-    options["ssl_context"] = ssl.create_default_context()
+    options["ssl_context"] = ssl_context(settings)  # the platform's CA rule
     options["security_protocol"] = settings.kafka_security_protocol
     if settings.kafka_security_protocol == "SASL_SSL":
         if not settings.kafka_sasl_username or not settings.kafka_sasl_password_file:
