@@ -1,15 +1,30 @@
-"""Idempotent consumer: the effect and the processed event id commit together, or neither."""
+"""Idempotent consumer: the effect and the processed event id commit together, or neither.
+
+Two paths share the handlers, the inbox and the retry/dead-letter policy:
+
+- `handle(message)`: one transaction per event (the LocalBus of the standalone mode, tests).
+- `handle_batch(messages)`: the Kafka path. The batch runs in ONE transaction, each event in
+  its own SAVEPOINT, the inbox rows of the applied events are inserted together and the
+  transaction commits once; the transport then commits the offsets once. A failing event is
+  rolled back alone; the batch stops there, the events before it commit, and the failing one
+  takes the per-event path (retries, dead letter) before the rest of the batch goes on, so
+  the order of the batch (hence per partition and key) is kept. If the batch transaction
+  itself fails (commit, connection), none of it was applied and every event takes the
+  per-event path. A crash anywhere loses nothing (offsets are committed after the database)
+  and applies nothing twice (the inbox rows commit with the effects).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from prometheus_client import Counter, Histogram
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -77,6 +92,7 @@ class IdempotentConsumer:
         return frozenset(self._handlers)
 
     async def handle(self, message: InboundMessage) -> None:
+        """One event in its own transaction, with retries; dead-letters rather than raise."""
         handler = self._handlers.get(message.event_type or "")
         if handler is None:
             CONSUMED.labels(self._service, message.topic, "ignored").inc()
@@ -84,6 +100,124 @@ class IdempotentConsumer:
         if not message.event_id:
             await self._dead_letter(message, "missing event id header")
             return
+        with self._consuming(message):
+            await self._handle_with_retries(message, handler)
+
+    async def handle_batch(self, messages: Sequence[InboundMessage]) -> None:
+        """The events in order, in as few transactions as their failures allow (see the module
+        docstring). Raises only if a dead-letter publish fails, like `handle`: the transport
+        must then not commit the offsets (what was committed here is skipped on redelivery)."""
+        rest = list(messages)
+        while rest:
+            try:
+                done, failure = await self._apply_batch(rest)
+            except Exception as exc:
+                # Nothing of this transaction committed: each event alone, retried as usual.
+                log.warning("batch transaction failed; events go one by one", exc_info=exc)
+                for message in rest:
+                    await self.handle(message)
+                return
+            rest = rest[done:]
+            if not rest:
+                return
+            await self._handle_failed(rest[0], failure)
+            rest = rest[1:]
+
+    async def _apply_batch(
+        self, messages: Sequence[InboundMessage]
+    ) -> tuple[int, Exception | None]:
+        """Applies the longest head of `messages` it can in one transaction and commits it.
+
+        Returns how many messages it finished, and the exception of the one it stopped at (None
+        when that one has no event id, or when it finished them all)."""
+        ids = sorted({m.event_id for m in messages if m.event_id})
+        outcomes: list[tuple[str, str]] = []  # counted once the transaction has committed
+        applied: list[str] = []
+        done, failure = len(messages), None
+        async with self._sessions() as session, session.begin():
+            seen = set(
+                await session.scalars(
+                    select(self._inbox.c.event_id).where(
+                        self._inbox.c.consumer == self._consumer,
+                        self._inbox.c.event_id.in_(ids),
+                    )
+                )
+            )
+            for index, message in enumerate(messages):
+                handler = self._handlers.get(message.event_type or "")
+                if handler is None:
+                    outcomes.append((message.topic, "ignored"))
+                    continue
+                event_id = message.event_id
+                if not event_id:
+                    done = index
+                    break
+                if event_id in seen:
+                    outcomes.append((message.topic, "dup"))
+                    continue
+                with self._consuming(message, batch=len(messages)) as span:
+                    failure = await self._apply_in_savepoint(session, message, handler)
+                    if failure is not None:
+                        span.record_exception(failure)
+                        span.set_status(Status(StatusCode.ERROR, type(failure).__name__))
+                if failure is not None:
+                    done = index
+                    break
+                seen.add(event_id)
+                applied.append(event_id)
+                outcomes.append((message.topic, "ok"))
+            if applied:
+                now = datetime.now(UTC)
+                await session.execute(
+                    insert(self._inbox),
+                    [
+                        {"consumer": self._consumer, "event_id": e, "processed_at": now}
+                        for e in applied
+                    ],
+                )
+        for topic, outcome in outcomes:
+            CONSUMED.labels(self._service, topic, outcome).inc()
+        return done, failure
+
+    async def _apply_in_savepoint(
+        self, session: AsyncSession, message: InboundMessage, handler: Handler
+    ) -> Exception | None:
+        """The handler's exception, its writes rolled back; None when it succeeded. A failure
+        of the savepoint itself (SAVEPOINT, ROLLBACK TO, RELEASE: a broken connection, or a
+        handler that swallowed a database error) propagates: the batch transaction is then
+        abandoned whole and its events go one by one."""
+        savepoint = await session.begin_nested()
+        try:
+            await handler(session, message)
+        except Exception as exc:
+            await savepoint.rollback()
+            return exc
+        await savepoint.commit()
+        return None
+
+    async def _handle_failed(self, message: InboundMessage, failure: Exception | None) -> None:
+        """The event the batch stopped at: its batch run counts as its first attempt."""
+        handler = self._handlers.get(message.event_type or "")
+        if failure is None or handler is None:  # no event id: `handle` dead-letters it
+            await self.handle(message)
+            return
+        if isinstance(failure, PermanentError):
+            await self._dead_letter(message, f"permanent: {failure!r}")
+            return
+        if self._max_attempts <= 1:
+            await self._dead_letter(message, f"after 1 attempts: {failure!r}")
+            return
+        log.warning(
+            "handler failed in a batch; retrying it alone",
+            extra={"event_type": message.event_type, "attempt": 1},
+        )
+        await asyncio.sleep(self._backoff(1))
+        with self._consuming(message):
+            await self._handle_with_retries(message, handler, first_attempt=2)
+
+    @contextmanager
+    def _consuming(self, message: InboundMessage, batch: int | None = None) -> Iterator[Span]:
+        """Timing, log context and the consumer span continuing the producer's trace."""
         with (
             PROCESSING.labels(self._service, message.topic).time(),
             bind_log_context(
@@ -99,10 +233,17 @@ class IdempotentConsumer:
         ):
             span.set_attribute("messaging.destination.name", message.topic)
             span.set_attribute("messaging.consumer.group.name", self._consumer)
-            await self._handle_with_retries(message, handler)
+            if batch is not None:
+                span.set_attribute("messaging.batch.message_count", batch)
+            yield span
 
-    async def _handle_with_retries(self, message: InboundMessage, handler: Handler) -> None:
-        for attempt in range(1, self._max_attempts + 1):
+    def _backoff(self, attempt: int) -> float:
+        return self._base_backoff * 2**attempt * (0.5 + random.random() / 2)
+
+    async def _handle_with_retries(
+        self, message: InboundMessage, handler: Handler, first_attempt: int = 1
+    ) -> None:
+        for attempt in range(first_attempt, self._max_attempts + 1):
             try:
                 applied = await self._apply_once(message, handler)
             except PermanentError as exc:
@@ -112,12 +253,11 @@ class IdempotentConsumer:
                 if attempt == self._max_attempts:
                     await self._dead_letter(message, f"after {attempt} attempts: {exc!r}")
                     return
-                delay = self._base_backoff * 2**attempt * (0.5 + random.random() / 2)
                 log.warning(
                     "handler failed; retrying",
                     extra={"event_type": message.event_type, "attempt": attempt},
                 )
-                await asyncio.sleep(delay)
+                await asyncio.sleep(self._backoff(attempt))
                 continue
             CONSUMED.labels(self._service, message.topic, "ok" if applied else "dup").inc()
             return
