@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from motcua_platform.clock import AcceleratedClock
+from motcua_platform.clock import AcceleratedClock, SystemClock
 from motcua_standalone.check import working_morning
 from motcua_standalone.platform import Platform
 from motcua_standalone.simulator import Simulator
@@ -55,6 +56,109 @@ async def test_a_simulated_working_morning_runs_without_an_error(tmp_path: Path)
         await platform.stop()
     assert report.ok(), report.errors[:5]
     assert report.dossiers >= 10
+
+
+def _simulator(handler: httpx.MockTransport, **kw: object) -> Simulator:
+    return Simulator(
+        "http://intake",
+        "http://workflow",
+        ["quyet-thang"],
+        SystemClock(),
+        http=httpx.AsyncClient(transport=handler),
+        not_ready_retries=(0.0, 0.0, 0.0),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _not_found(code: str = "dossier.not_found") -> httpx.Response:
+    return httpx.Response(404, json={"code": code, "message": "Không tìm thấy hồ sơ."})
+
+
+APOLOGY = "http://workflow/api/v1/communes/quyet-thang/dossiers/d1/apology"
+
+
+async def test_a_step_workflow_does_not_know_yet_is_retried_not_counted_as_an_error() -> None:
+    answers = iter([_not_found(), _not_found(), httpx.Response(200, json={"ok": True})])
+    sim = _simulator(httpx.MockTransport(lambda _: next(answers)))
+    done = await sim._lagging_step(APOLOGY, role="leader", tenant="quyet-thang", body={}, name="x")
+    assert done == {"ok": True}
+    assert sim.report.errors == []
+    assert sim.report.retried == 2
+    assert sim.report.requests == {"POST 404": 2, "POST 200": 1}
+
+
+async def test_a_step_workflow_never_catches_up_on_is_skipped_as_not_ready() -> None:
+    sim = _simulator(httpx.MockTransport(lambda _: _not_found()))
+    done = await sim._lagging_step(
+        APOLOGY, role="leader", tenant="quyet-thang", body={}, name="apology"
+    )
+    assert done is None
+    assert sim.report.ok()
+    assert sim.report.not_ready == {"apology": 1}
+    assert sim.report.requests["POST 404"] == 4  # the first try and three retries
+
+
+async def test_real_errors_still_fail_the_run() -> None:
+    answers = {
+        APOLOGY: httpx.Response(500, text="Internal Server Error"),
+        "http://workflow/other": _not_found("route.not_found"),
+        # Intake registered the dossier itself: not knowing it is a fault, not a lag.
+        "http://intake/api/v1/communes/quyet-thang/dossiers/d1/accept": _not_found(),
+    }
+    sim = _simulator(httpx.MockTransport(lambda request: answers[str(request.url)]))
+    for url in (APOLOGY, "http://workflow/other"):
+        assert await sim._lagging_step(url, role="leader", tenant="t", body={}, name="n") == {}
+    accept = "http://intake/api/v1/communes/quyet-thang/dossiers/d1/accept"
+    assert await sim._call("POST", accept, role="clerk", tenant="quyet-thang") == {}
+    assert len(sim.report.errors) == 3
+    assert sim.report.retried == 0
+    assert not sim.report.not_ready
+
+
+async def test_a_registration_in_flight_when_the_run_ends_is_waited_for_and_counted() -> None:
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def intake(request: httpx.Request) -> httpx.Response:
+        entered.set()
+        await release.wait()
+        body = {"dossier_id": "d1", "due_at": datetime.now(VN).isoformat()}
+        return httpx.Response(201, json=body)
+
+    sim = _simulator(httpx.MockTransport(intake), concurrency=1)
+    registering = [
+        asyncio.create_task(sim._register(tenant, "2.000815")())
+        for tenant in ("quyet-thang", "chieng-khuong")
+    ]
+    await entered.wait()  # the first is sent; the second waits for the only connection
+    for task in registering:
+        task.cancel()  # what the end of a run does to every pending action
+    await asyncio.gather(*registering, return_exceptions=True)
+    release.set()
+    await sim._drain()
+    assert sim.report.drained == 1  # the one not sent yet is dropped, as never attempted
+    assert sim.report.unanswered == 0
+    assert sim.report.registered == sim.report.attempted == {"quyet-thang": 1}
+    assert sim.report.dossiers == 1
+    assert sim.report.ok()
+
+
+async def test_the_drain_is_bounded_and_an_unanswered_registration_stays_only_attempted() -> None:
+    entered = asyncio.Event()
+
+    async def never(request: httpx.Request) -> httpx.Response:
+        entered.set()
+        await asyncio.Event().wait()  # never set: the answer never comes
+        return httpx.Response(201)
+
+    sim = _simulator(httpx.MockTransport(never), drain_seconds=0.01)
+    registering = asyncio.create_task(sim._register("quyet-thang", "2.000815")())
+    await entered.wait()
+    registering.cancel()
+    await asyncio.gather(registering, return_exceptions=True)
+    await sim._drain()
+    assert (sim.report.drained, sim.report.unanswered) == (1, 1)
+    assert sim.report.attempted == {"quyet-thang": 1}
+    assert not sim.report.registered
 
 
 def test_the_check_starts_on_a_working_morning() -> None:

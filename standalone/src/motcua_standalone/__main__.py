@@ -139,6 +139,12 @@ async def simulate(
         f"({dict(report.requests)}), {len(report.errors)} lỗi",
         flush=True,
     )
+    print(
+        f"  chưa sẵn sàng (workflow chưa nhận được hồ sơ, đã bỏ qua): "
+        f"{sum(report.not_ready.values())} {dict(report.not_ready)}, thử lại {report.retried} lần; "
+        f"yêu cầu đang chạy lúc dừng: {report.drained}, chưa có trả lời: {report.unanswered}",
+        flush=True,
+    )
     for error in report.errors[:20]:
         print(f"  lỗi: {error}", flush=True)
     if not args.check:

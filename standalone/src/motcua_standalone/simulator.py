@@ -36,8 +36,16 @@ class Report:
     errors: list[str] = field(default_factory=list)
     dossiers: int = 0
     registered: Counter[str] = field(default_factory=Counter)  # dossiers per commune
-    # Registrations sent, answered or not: one cut off when the run ends may have committed.
+    # Registrations sent, answered or not: one still unanswered after the drain may have
+    # committed. One still waiting for a free connection when the run ended was not sent.
     attempted: Counter[str] = field(default_factory=Counter)
+    # Steps the platform could not take yet: workflow learns a dossier from intake's events,
+    # and when its consumer lags it answers 404 (dossier.not_found) for a while. Retried,
+    # then skipped: a lagging consumer is slow, not wrong (its lag is on /metrics).
+    not_ready: Counter[str] = field(default_factory=Counter)
+    retried: int = 0
+    drained: int = 0  # calls still in flight when the run ended, waited for
+    unanswered: int = 0  # calls still in flight after the drain's bound
 
     def ok(self) -> bool:
         return not self.errors
@@ -54,6 +62,10 @@ class Simulator:
     seed: int = 2023
     window_minutes: int = 15
     concurrency: int = 16
+    # A step workflow does not know yet is retried after these real seconds, then skipped.
+    not_ready_retries: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0, 30.0)
+    drain_seconds: float = 90.0  # bound on the wait for calls in flight when the run ends
+    timeout_seconds: float = 30.0
     report: Report = field(default_factory=Report)
     http: httpx.AsyncClient | None = None  # tests pass one routed to in-process apps
 
@@ -62,8 +74,10 @@ class Simulator:
         self._queue: list[tuple[datetime, int, Action]] = []
         self._seq = itertools.count()
         self._gate = asyncio.Semaphore(self.concurrency)
-        self._http = self.http or httpx.AsyncClient(timeout=30)
+        self._http = self.http or httpx.AsyncClient(timeout=self.timeout_seconds)
         self._tokens: dict[tuple[str, str | None], str] = {}
+        self._in_flight: set[asyncio.Task[dict[str, Any] | None]] = set()
+        self._queued: set[asyncio.Task[Any]] = set()  # in flight, still waiting for the gate
 
     def _auth(self, role: str, tenant: str | None) -> dict[str, str]:
         key = (role, tenant)
@@ -94,13 +108,31 @@ class Simulator:
                 await asyncio.sleep(0.02)
         finally:
             # Steps still waiting for their simulated moment are the future, not failures:
-            # cancel them before the client closes, so none fails on a closed client.
+            # cancel them, and the calls not sent yet. Calls already sent are let finish
+            # (bounded), so a registration the end of the run caught half-way is counted as
+            # what the platform answered.
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self._drain()
             if self.http is None:
                 await self._http.aclose()
         return self.report
+
+    async def _drain(self) -> None:
+        for task in self._queued:  # never sent: as if the run had ended a moment earlier
+            task.cancel()
+        pending = set(self._in_flight)
+        self.report.drained = len(pending - self._queued)
+        if pending:
+            finished, late = await asyncio.wait(pending, timeout=self.drain_seconds)
+            for task in finished:  # nobody awaits these any more: their failures are ours
+                if not task.cancelled() and task.exception() is not None:
+                    self.report.errors.append(repr(task.exception())[:300])
+            self.report.unanswered = len(late)
+            for task in late:  # never answered: counted by `attempted`, not `registered`
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
     async def _guarded(self, action: Action) -> None:
         try:
@@ -129,11 +161,69 @@ class Simulator:
         role: str,
         tenant: str | None,
         ok_empty: bool = False,
+        may_lag: bool = False,
+        sent: Callable[[], None] | None = None,
+        answered: Callable[[dict[str, Any]], None] | None = None,
         **kw: Any,
-    ) -> dict[str, Any]:
-        async with self._gate:
+    ) -> dict[str, Any] | None:
+        """The answer's body on 2xx ({} on failure, reported). None when a service that
+        learns dossiers from events (`may_lag`) does not know this one yet. The request runs
+        in its own task: when the run ends, one already sent (`sent` was called as it went)
+        is finished by `_drain`, and `answered` still sees its body."""
+        sending = asyncio.create_task(
+            self._send(
+                method,
+                url,
+                role=role,
+                tenant=tenant,
+                ok_empty=ok_empty,
+                may_lag=may_lag,
+                sent=sent,
+                **kw,
+            )
+        )
+        self._in_flight.add(sending)
+        sending.add_done_callback(self._in_flight.discard)
+        if answered is not None:
+
+            def done(task: asyncio.Task[dict[str, Any] | None]) -> None:
+                if not task.cancelled() and task.exception() is None and task.result():
+                    answered(task.result() or {})
+
+            sending.add_done_callback(done)
+        return await asyncio.shield(sending)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        role: str,
+        tenant: str | None,
+        ok_empty: bool,
+        may_lag: bool,
+        sent: Callable[[], None] | None,
+        **kw: Any,
+    ) -> dict[str, Any] | None:
+        me = asyncio.current_task()
+        assert me is not None
+        self._queued.add(me)
+        try:
+            await self._gate.acquire()
+        finally:
+            self._queued.discard(me)
+        try:
+            if sent is not None:
+                sent()
             response = await self._http.request(method, url, headers=self._auth(role, tenant), **kw)
+        except httpx.HTTPError as exc:  # a timeout or a refused connection: a real failure
+            self.report.errors.append(f"{method} {url} -> {exc!r}"[:400])
+            return {}
+        finally:
+            self._gate.release()
         self.report.requests[f"{method} {response.status_code}"] += 1
+        if may_lag and response.status_code == 404 and _code(response) == NOT_YET_KNOWN:
+            return None
         if response.status_code >= 300:
             self.report.errors.append(
                 f"{method} {url} -> {response.status_code} {response.text}"[:400]
@@ -167,17 +257,24 @@ class Simulator:
                 },
                 "documents": [{"name": "Tờ khai", "form": "original"}],
             }
-            self.report.attempted[tenant] += 1
+
+            def attempted() -> None:
+                self.report.attempted[tenant] += 1
+
+            def registered(_: dict[str, Any]) -> None:
+                self.report.dossiers += 1
+                self.report.registered[tenant] += 1
+
             made = await self._call(
                 "POST",
                 f"{self.intake_url}/api/v1/communes/{tenant}/dossiers",
                 role="clerk",
                 tenant=tenant,
                 json=body,
+                sent=attempted,
+                answered=registered,
             )
             if made:
-                self.report.dossiers += 1
-                self.report.registered[tenant] += 1
                 await self._follow(tenant, made)
 
         return act
@@ -189,12 +286,34 @@ class Simulator:
             if name == "apology":
                 url = f"{self.workflow_url}/api/v1/communes/{tenant}/dossiers/"
                 url += f"{dossier['dossier_id']}/apology"
+                done = await self._lagging_step(url, role=role, tenant=tenant, body=body, name=name)
             else:
                 url = self._dossier_url(tenant, dossier["dossier_id"], name)
-            if not await self._call(
-                "POST", url, role=role, tenant=tenant, json=body, ok_empty=True
-            ):
+                done = await self._call(
+                    "POST", url, role=role, tenant=tenant, json=body, ok_empty=True
+                )
+            if done is None:
+                continue  # workflow never caught up in time: skipped, counted as not ready
+            if not done:
                 return  # the step failed (reported): later steps would only add noise
+
+    async def _lagging_step(
+        self, url: str, *, role: str, tenant: str, body: dict[str, Any], name: str
+    ) -> dict[str, Any] | None:
+        """A step on workflow, which learns dossiers from intake's events: while it does not
+        know this one yet, retried after a pause; then skipped (None)."""
+        for pause in (*self.not_ready_retries, None):
+            done = await self._call(
+                "POST", url, role=role, tenant=tenant, json=body, ok_empty=True, may_lag=True
+            )
+            if done is not None:
+                return done
+            if pause is None:
+                break
+            self.report.retried += 1
+            await asyncio.sleep(pause)
+        self.report.not_ready[name] += 1
+        return None
 
     def _path(self, dossier: dict[str, Any]) -> list[tuple[datetime, str, dict[str, Any], str]]:
         now = self.clock.now()
@@ -262,6 +381,17 @@ class Simulator:
             )
         steps.sort(key=lambda s: s[0])
         return steps
+
+
+NOT_YET_KNOWN = "dossier.not_found"
+
+
+def _code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
 
 
 def _person(rng: random.Random) -> tuple[str, str]:

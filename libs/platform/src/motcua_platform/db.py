@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -13,14 +15,19 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util.concurrency import await_, in_greenlet
+
+# How long a SQLite statement waits for another connection's write lock before failing.
+SQLITE_BUSY_SECONDS = 30.0
 
 
 def make_engine(
     url: str, *, pool_size: int = 10, ping_after_idle_seconds: float = 5.0
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _turns_of(engine.url.database or "").install(engine)
         return engine
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     _ping_idle_connections(engine, ping_after_idle_seconds)
@@ -54,12 +61,72 @@ def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is off: it would BEGIN (deferred) only before an
+    # INSERT/UPDATE/DELETE, so the reads before it ran outside the transaction, and a
+    # transaction that read, then wrote, could lose an update. `_WriteTurns.begin`
+    # starts every transaction instead.
+    dbapi_connection.isolation_level = None
     # WAL lets the relay read while a request writes; busy_timeout waits instead of failing.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class _WriteTurns:
+    """One per SQLite file: SQLAlchemy's recipe for SQLite transactions (the driver's own
+    BEGIN off, ours emitted on "begin"), with BEGIN IMMEDIATE, asked for in arrival order.
+
+    IMMEDIATE takes the write lock at BEGIN, where busy_timeout waits for it. A deferred
+    transaction that read, then wrote, fails at once with "database is locked"
+    (SQLITE_BUSY_SNAPSHOT) when another connection committed in between: its snapshot is
+    stale, waiting cannot help. IMMEDIATE also gives what PostgreSQL's row locks give the
+    same code: one writer at a time, so a read-then-write transaction is serializable.
+
+    Arrival order: SQLite's busy handler polls (at last every 100 ms), and a connection that
+    asks at the moment the lock is free takes it before one that has polled for seconds.
+    Under a steady stream of transactions (the standalone platform at a high simulator speed)
+    an unlucky one waited out the whole busy_timeout, then failed. Here this process's
+    transactions queue on an asyncio.Lock (FIFO, no thread polling) and only the head of the
+    queue waits in SQLite, so no one is overtaken. The turn is held for the BEGIN alone,
+    never across the caller's code: nothing can keep it.
+    """
+
+    def __init__(self) -> None:
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def install(self, engine: AsyncEngine) -> None:
+        event.listen(engine.sync_engine, "begin", self.begin)
+
+    def begin(self, conn: Any) -> None:
+        if not in_greenlet():  # a sync caller (none in the services): SQLite's own wait
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        lock = self._current_lock()
+        await_(lock.acquire())
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            lock.release()
+
+    def _current_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop = asyncio.Lock(), loop
+        return self._lock
+
+
+_TURNS: dict[str, _WriteTurns] = {}
+
+
+def _turns_of(database: str) -> _WriteTurns:
+    """One queue per file, shared by every engine of this process on it (a memory database
+    is private to its connection: it gets its own)."""
+    if database in ("", ":memory:"):
+        return _WriteTurns()
+    return _TURNS.setdefault(str(Path(database).resolve()), _WriteTurns())
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
