@@ -102,9 +102,9 @@ BATCH_TIMEOUT_MS = 100
 
 
 async def _raw_records(message: Any) -> None:
-    """The decoder: the handler reads the raw records, so nothing is decoded twice (a record
-    without a content-type header, i.e. from any non-FastStream producer, would otherwise be
-    parsed as JSON, and one that is not JSON would fail the whole batch)."""
+    """The decoder: the handler reads the raw records, so FastStream's decoding is skipped
+    (it would try `json.loads` on every value without a content-type header, i.e. from any
+    non-FastStream producer, only for the handlers to decode it again)."""
     return None
 
 
@@ -135,8 +135,8 @@ def subscribe(
         decoder=_raw_records,
     )
     async def _on_batch(body: Any, message: KafkaMessage) -> None:
-        raw = message.raw_message
-        records = raw if isinstance(raw, tuple) else (raw,)
+        raw = message.raw_message  # a tuple of records (a list from FastStream's test client)
+        records = tuple(raw) if isinstance(raw, tuple | list) else (raw,)
         if not records:
             return
         first: dict[TopicPartition, int] = {}
