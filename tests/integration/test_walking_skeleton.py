@@ -152,14 +152,15 @@ async def test_a_broker_outage_of_thirty_seconds_loses_no_dossier(platform: Plat
     kafka_ctl("stop")
     posted = 0
     try:
+        # At least 30 s down and at least 25 dossiers taken meanwhile, however slowly a
+        # loaded machine answers: the count, not the pace, is what this test is about.
         started = time.monotonic()
-        while time.monotonic() - started < 30:
+        while time.monotonic() - started < 30 or posted < 25:
             await _post(platform, 100 + posted)
             posted += 1
             await asyncio.sleep(1.0)
     finally:
         kafka_ctl("start")
-    assert posted >= 25
     await _wait_for_count(platform, before + posted, within=120)
     await asyncio.sleep(1.0)
     assert await _received_count(platform) == before + posted
