@@ -6,6 +6,7 @@ import asyncio
 import socket
 import subprocess
 import sys
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from motcua_platform.clock import AcceleratedClock, SystemClock
+from motcua_standalone import check
 from motcua_standalone.check import working_morning
 from motcua_standalone.platform import Platform
 from motcua_standalone.simulator import Simulator
@@ -211,3 +213,30 @@ def test_the_whole_province_simulated_then_every_commune_on_the_dashboard(tmp_pa
     assert result.returncode == 0, summary[-4000:] + result.stderr[-2000:]
     assert "75/75 đơn vị trên bảng xếp hạng" in summary
     assert "ĐẠT" in summary.splitlines()[-1]
+
+
+async def test_the_check_waits_for_analytics_while_it_catches_up_and_not_when_stuck(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counts = iter([1, 2, 3])
+
+    async def catching_up(*_: object, **__: object) -> list[dict[str, object]]:
+        return [{"tenant_id": "quyet-thang", "received": next(counts)}]
+
+    monkeypatch.setattr(check, "ranking", catching_up)
+    registered = Counter({"quyet-thang": 3})
+    day = datetime(2026, 3, 10).date()
+    # Each poll sees progress, so a stall bound shorter than the poll never ends the wait.
+    verdict = await check.verify(
+        "http://analytics", ["quyet-thang"], registered, registered, day, day, stall_seconds=0.1
+    )
+    assert verdict.ok(), verdict.problems
+
+    async def stuck(*_: object, **__: object) -> list[dict[str, object]]:
+        return [{"tenant_id": "quyet-thang", "received": 1}]
+
+    monkeypatch.setattr(check, "ranking", stuck)
+    verdict = await check.verify(
+        "http://analytics", ["quyet-thang"], registered, registered, day, day, stall_seconds=0.1
+    )
+    assert verdict.problems == ["quyet-thang: analytics counts 1, simulator registered 3 (sent 3)"]
