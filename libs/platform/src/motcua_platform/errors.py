@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from motcua_platform.auth.fastapi import install_auth_errors
@@ -42,14 +42,14 @@ class Forbidden(DomainError):
 
 
 class FieldError(BaseModel):
-    field: str | None
-    code: str
-    message: str
+    field: str | None = Field(examples=["applicant.phone"])
+    code: str = Field(examples=["validation.missing"])
+    message: str = Field(examples=["Thiếu trường bắt buộc."])
 
 
 class ErrorOut(BaseModel):
-    code: str
-    message: str
+    code: str = Field(examples=["request.invalid"])
+    message: str = Field(examples=["Dữ liệu gửi lên không hợp lệ."])
     field: str | None = None
     errors: list[FieldError] = []
 

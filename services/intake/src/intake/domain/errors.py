@@ -4,31 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from motcua_platform.errors import Conflict, DomainError, Forbidden, NotFound
 
-class DomainError(Exception):
-    status = 422
-
-    def __init__(self, code: str, message_vi: str, *, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message_vi = message_vi
-        self.field = field
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class Conflict(DomainError):
-    status = 409
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "InvalidTransition",
+    "NotFound",
+    "TooManyRequests",
+    "Unauthenticated",
+    "commune_rate_limited",
+    "dossier_not_found",
+]
 
 
 class Unauthenticated(DomainError):
     status = 401
-
-
-class Forbidden(DomainError):
-    status = 403
 
 
 class TooManyRequests(DomainError):

@@ -5,22 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from motcua_platform.errors import ErrorOut as PlatformErrorOut
 from pydantic import BaseModel, Field
 
 from intake.domain.dossier import Channel
 
 
-class FieldErrorOut(BaseModel):
-    field: str | None = Field(examples=["applicant.phone"])
-    code: str = Field(examples=["validation.missing"])
-    message: str = Field(examples=["Thiếu trường bắt buộc."])
-
-
-class ErrorOut(BaseModel):
+class ErrorOut(PlatformErrorOut):
     code: str = Field(examples=["applicant.id_number.format"])
     message: str = Field(examples=["Số định danh cá nhân phải gồm đúng 12 chữ số."])
     field: str | None = Field(default=None, examples=["applicant.id_number"])
-    errors: list[FieldErrorOut] = Field(default_factory=list)
     allowed_transitions: list[str] | None = Field(
         default=None, description="Khi mã lỗi là dossier.invalid_transition", examples=[["accept"]]
     )
