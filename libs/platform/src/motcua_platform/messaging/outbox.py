@@ -125,10 +125,13 @@ class OutboxRelay:
             mark = update(t).where(t.c.id.in_(ids)).values(published_at=datetime.now(UTC))
             if postgresql:
                 await self._publish_while(session.execute(mark), ids, messages)
-            else:
-                # SQLite has one writer per file: never hold its lock while publishing.
-                await self._publish(ids, messages)
-                await session.execute(mark)
+                return self._relayed(len(rows))
+        # SQLite has one writer per file and its transactions begin IMMEDIATE: publish between
+        # the short read and a second short transaction that marks, never holding the lock.
+        # A crash in between republishes the batch; consumers are idempotent.
+        await self._publish(ids, messages)
+        async with self._sessions() as session, session.begin():
+            await session.execute(mark)
         return self._relayed(len(rows))
 
     async def _publish_while(
