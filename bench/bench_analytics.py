@@ -33,12 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
+from aiokafka import AIOKafkaProducer  # noqa: E402
 from analytics.bootstrap import build_runtime  # noqa: E402
 from analytics.domain.contributions import COUNTERS, HIST, HIST_BOUNDS_HOURS  # noqa: E402
 from analytics.domain.days import local_day  # noqa: E402
 from analytics.settings import AnalyticsSettings  # noqa: E402
 from analytics.testing import Scenario  # noqa: E402
+from benchkit import raw_consume_rate  # noqa: E402
 from motcua_contracts.codec import encode  # noqa: E402
 from motcua_platform.auth.dev_tokens import mint  # noqa: E402
 from motcua_platform.messaging.kafka import make_broker  # noqa: E402
@@ -94,31 +95,6 @@ async def produce(bootstrap: str, topic: str, envelopes: list[Any]) -> None:
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
-
-
-async def raw_loop(bootstrap: str, topic: str, count: int) -> float:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        max_partition_fetch_bytes=4 * 1024 * 1024,
-    )
-    await consumer.start()
-    try:
-        seen, started = 0, 0.0
-        while seen < count:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
-            if batch and not started:
-                started = time.perf_counter()
-            for records in batch.values():
-                for record in records:
-                    json.loads(record.value or b"")
-                seen += len(records)
-        return count / (time.perf_counter() - started)
-    finally:
-        await consumer.stop()
 
 
 async def projection_rate(env: dict[str, str], topic: str, count: int) -> float:
@@ -423,7 +399,19 @@ async def main(quick: bool) -> None:
     envelopes = lifecycles(dossiers_tp)
     print(f"producing {len(envelopes)} events to {topic} …", flush=True)
     await produce(bootstrap, topic, envelopes)
-    raw = max([await raw_loop(bootstrap, topic, len(envelopes)) for _ in range(2)])
+    raw = max(
+        [
+            await raw_consume_rate(
+                bootstrap,
+                [topic],
+                len(envelopes),
+                max_records=10_000,
+                commit=False,
+                max_partition_fetch_bytes=4 * 1024 * 1024,
+            )
+            for _ in range(2)
+        ]
+    )
     projected = await projection_rate(env, topic, len(envelopes))
     print(f"raw loop {raw:,.0f} ev/s, projection {projected:,.0f} ev/s", flush=True)
 

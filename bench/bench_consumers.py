@@ -29,7 +29,14 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from benchkit import Wire, drop_scratch_database, figure, lifecycle_messages, write_results
+from benchkit import (
+    Wire,
+    drop_scratch_database,
+    figure,
+    lifecycle_messages,
+    raw_consume_rate,
+    write_results,
+)
 from motcua_contracts.topics import Topics
 from motcua_platform.messaging.inbox import CONSUMED, IdempotentConsumer
 from motcua_platform.messaging.kafka import make_broker
@@ -76,32 +83,6 @@ async def produce(bootstrap: str, names: dict[str, str], wires: list[Wire]) -> N
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
-
-
-async def raw_loop(bootstrap: str, topics: list[str], count: int) -> float:
-    consumer = AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        seen, started = 0, 0.0
-        while seen < count:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=500)
-            if batch and not started:
-                started = time.perf_counter()
-            for records in batch.values():
-                for record in records:
-                    json.loads(record.value)
-                    seen += 1
-            if batch:
-                await consumer.commit()
-        return count / (time.perf_counter() - started)
-    finally:
-        await consumer.stop()
 
 
 async def raw_transactional_loop(
@@ -238,7 +219,7 @@ async def main(quick: bool) -> None:
     topics = sorted({names[w.topic] for w in wires})
     rounds: dict[str, list[float]] = {"raw": [], "raw_tx": [], "workflow": [], "notify": []}
     for service in ("workflow", "notify"):  # baselines before each, so both see the load
-        rounds["raw"].append(await raw_loop(bootstrap, topics, len(wires)))
+        rounds["raw"].append(await raw_consume_rate(bootstrap, topics, len(wires)))
         rounds["raw_tx"].append(await raw_transactional_loop(env, bootstrap, topics, len(wires)))
         rounds[service].append(await service_rate(env, service, names, len(wires)))
         print(

@@ -238,3 +238,42 @@ class CpuMeter:
     @staticmethod
     def diff(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
         return {k: round(after[k] - before[k], 1) for k in before}
+
+
+async def raw_consume_rate(
+    bootstrap: str,
+    topics: Iterable[str],
+    count: int,
+    *,
+    max_records: int = 500,
+    commit: bool = True,
+    max_partition_fetch_bytes: int = 1024 * 1024,
+) -> float:
+    """The baseline every consumer is measured against: a bare aiokafka loop, getmany +
+    json.loads per record (+ an offset commit per batch when asked), from the first batch."""
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=max_partition_fetch_bytes,
+    )
+    await consumer.start()
+    try:
+        seen, started = 0, 0.0
+        while seen < count:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=max_records)
+            if batch and not started:
+                started = time.perf_counter()
+            for records in batch.values():
+                for record in records:
+                    json.loads(record.value or b"")
+                seen += len(records)
+            if batch and commit:
+                await consumer.commit()
+        return count / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
