@@ -1,9 +1,11 @@
 """Decodes a Kafka batch, projects it in one transaction with its offsets, isolates poison.
 
 Split in two so the consumer can pipeline: `prepare` (decode, CPU only) for batch N+1 runs
-while batch N's transaction is in PostgreSQL; `apply` writes. Failures keep the platform's
-rules: retry with backoff, then project one by one and dead-letter what fails alone to
-`<topic>.dlq.<group>`.
+while batch N's transaction is in PostgreSQL; `apply` writes. Two applies may run at once,
+each in its own transaction: the later one computes from the earlier one's facts while the
+earlier one writes (application/project_events.py says why that is safe). Failures keep the
+platform's rules: retry with backoff, then project one by one and dead-letter what fails
+alone to `<topic>.dlq.<group>`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from analytics.adapters.fact_store import SqlProjectionStore
 from analytics.adapters.offsets import Partition, applied_offsets, save_offsets
 from analytics.application.decode import PROJECTED, Undecodable, decode_event
 from analytics.application.ports import Event, WorkingTime
-from analytics.application.project_events import BatchResult, project_events
+from analytics.application.project_events import Ahead, BatchResult, Facts, project_events
 
 log = logging.getLogger(__name__)
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
@@ -76,6 +78,10 @@ class BatchProjector:
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._backoff = base_backoff_seconds
+        # The last batch to start: set once its facts are computed, its facts, set once it ended.
+        self._ahead_ready: asyncio.Event | None = None
+        self._ahead_facts: Facts = {}
+        self._ahead_ended: asyncio.Event | None = None
 
     @staticmethod
     def prepare(records: Sequence[Record]) -> Prepared:
@@ -116,31 +122,56 @@ class BatchProjector:
             CONSUMED.labels(self._service, topic, "ignored").inc(n)
         items, ends = prepared.items, prepared.ends
         started = asyncio.get_running_loop().time()
+        wait_for, ahead_ended = self._ahead_ready, self._ahead_ended
+        ready, ended = asyncio.Event(), asyncio.Event()
+        self._ahead_ready, self._ahead_ended = ready, ended
         try:
-            result = await self._with_retries(items, ends)
+            if wait_for is not None:
+                await wait_for.wait()
+            ahead = None if ahead_ended is None else Ahead(self._ahead_facts, ahead_ended.wait)
+            result = await self._with_retries(items, ends, ready, ahead)
         except Exception:
+            self._ahead_facts = {}  # the next batch reads what is stored
+            ready.set()
+            ended.set()
             await self._one_by_one(items, ends)
             return len(items)
+        finally:
+            ready.set()
+            ended.set()
         if not items:
             return 0
         elapsed = (asyncio.get_running_loop().time() - started) / len(items)
-        outcomes: Counter[tuple[str, str]] = Counter()
-        for event, record in items:
-            if record.offset < result.skipped_below.get((record.topic, record.partition), 0):
-                outcome = "dup"
-            else:
-                new = event.dossier_id in result.batch.changed or event.dossier_id is None
-                outcome = "ok" if new else "dup"
-            outcomes[(record.topic, outcome)] += 1
-        for (topic, outcome), n in outcomes.items():
-            CONSUMED.labels(self._service, topic, outcome).inc(n)
-        # One observation per topic and batch (the mean per message): observing every
-        # message would cost more than projecting it.
-        for topic in {record.topic for _, record in items}:
+        changed, skipped = result.batch.changed, result.skipped_below
+        per_topic = Counter(record.topic for _, record in items)
+        dups = Counter(
+            record.topic
+            for event, record in items
+            if (event.dossier_id is not None and event.dossier_id not in changed)
+            or (skipped and record.offset < skipped.get((record.topic, record.partition), 0))
+        )
+        for topic, n in per_topic.items():
+            if n - dups[topic]:
+                CONSUMED.labels(self._service, topic, "ok").inc(n - dups[topic])
+            if dups[topic]:
+                CONSUMED.labels(self._service, topic, "dup").inc(dups[topic])
+            # One observation per topic and batch (the mean per message): observing every
+            # message would cost more than projecting it.
             PROCESSING.labels(self._service, topic).observe(elapsed)
         return len(items)
 
-    async def _project(self, items: Sequence[Item], ends: Mapping[Partition, int]) -> Projected:
+    async def _project(
+        self,
+        items: Sequence[Item],
+        ends: Mapping[Partition, int],
+        ready: asyncio.Event | None = None,
+        ahead: Ahead | None = None,
+    ) -> Projected:
+        def computed(facts: Facts) -> None:
+            if ready is not None:
+                self._ahead_facts = facts
+                ready.set()
+
         async with self._sessions() as session, session.begin():
             applied = await applied_offsets(session, self._group)
             fresh = [
@@ -148,20 +179,27 @@ class BatchProjector:
                 for event, record in items
                 if record.offset >= applied.get((record.topic, record.partition), 0)
             ]
-            batch = await project_events(SqlProjectionStore(session), fresh, self._working_time)
+            store = SqlProjectionStore(session)
+            batch = await project_events(store, fresh, self._working_time, ahead, computed)
             await save_offsets(session, self._group, ends)
             return Projected(batch, applied)
 
     async def _with_retries(
-        self, items: Sequence[Item], ends: Mapping[Partition, int]
+        self,
+        items: Sequence[Item],
+        ends: Mapping[Partition, int],
+        ready: asyncio.Event,
+        ahead: Ahead | None,
     ) -> Projected:
         for attempt in range(1, self._max_attempts + 1):
             try:
-                return await self._project(items, ends)
+                return await self._project(items, ends, ready, ahead)
             except Exception:
                 if attempt == self._max_attempts:
                     raise
-                log.warning("projection batch failed; retrying", extra={"attempt": attempt})
+                log.warning(
+                    "projection batch failed; retrying", extra={"attempt": attempt}, exc_info=True
+                )
                 await asyncio.sleep(self._backoff * 2**attempt * (0.5 + random.random() / 2))
         raise AssertionError("unreachable")
 

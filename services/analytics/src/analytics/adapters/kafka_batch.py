@@ -6,13 +6,15 @@ event is two orders of magnitude slower. No inbox row per event: the batch's end
 partition is stored in the same transaction (`adapters/offsets.py`), so a batch seen again
 is skipped; and the projection is idempotent anyway (facts are set, aggregates move by
 differences), so even a replay under another group changes nothing. Offsets are committed
-to Kafka only after the database. Batches are pipelined: the next one is fetched and
-decoded while the previous one is in PostgreSQL (never two transactions at once).
+to Kafka only after the database, in order. Batches are pipelined: while one batch writes,
+the next is fetched, decoded and computed (its own transaction, see batch_projector.py), so
+Python's work and PostgreSQL's overlap; at most `depth` batches are in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,7 @@ class KafkaBatchConsumer:
         projector: BatchProjector,
         max_records: int,
         wait_ms: int,
+        depth: int = 2,
     ) -> None:
         self._settings = settings
         self._topics = list(topics)
@@ -64,8 +67,8 @@ class KafkaBatchConsumer:
         self._wait_ms = wait_ms
         self.projected = 0
         self.first_batch_at: float | None = None  # loop time of the first non-empty poll
-        self._pending: asyncio.Task[int] | None = None
-        self._pending_ends: dict[TopicPartition, int] = {}
+        self._depth = depth
+        self._in_flight: deque[tuple[asyncio.Task[int], dict[TopicPartition, int]]] = deque()
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -87,6 +90,7 @@ class KafkaBatchConsumer:
                 await self._poll_once(consumer)
             await self._finish(consumer)
         finally:
+            await self._abandon()
             await consumer.stop()
 
     async def run_until_caught_up(self, idle_seconds: float = 3.0) -> int:
@@ -111,29 +115,44 @@ class KafkaBatchConsumer:
                 elif now - idle_since > idle_seconds * 10:
                     raise TimeoutError("the consumer stopped progressing before the end offsets")
         finally:
+            await self._abandon()
             await consumer.stop()
 
+    async def _abandon(self) -> None:
+        """After a failure: batches still in flight roll back (their offsets stay uncommitted,
+        so they are delivered again)."""
+        for task, _ in self._in_flight:
+            task.cancel()
+        await asyncio.gather(*(task for task, _ in self._in_flight), return_exceptions=True)
+        self._in_flight.clear()
+
     async def _poll_once(self, consumer: AIOKafkaConsumer) -> int:
-        wait = 0 if self._pending is not None else self._wait_ms
+        wait = 0 if self._in_flight else self._wait_ms
         batch = await consumer.getmany(timeout_ms=wait, max_records=self._max_records)
         records = [r for part in batch.values() for r in part]
         if records and self.first_batch_at is None:
             self.first_batch_at = asyncio.get_running_loop().time()
-        # decoding overlaps the previous batch's transaction
+        # decoding overlaps the transactions in flight
         prepared = await self._projector.prepare_yielding(records) if records else None
-        await self._finish(consumer)
-        if prepared is not None:
-            self._pending = asyncio.create_task(self._projector.apply(prepared))
-            self._pending_ends = {
-                TopicPartition(topic, partition): offset
-                for (topic, partition), offset in prepared.ends.items()
-            }
+        if prepared is None:
+            await self._finish(consumer)  # nothing new: let the batches in flight land
+            return 0
+        while len(self._in_flight) >= self._depth:
+            await self._finish_oldest(consumer)
+        ends = {TopicPartition(t, p): offset for (t, p), offset in prepared.ends.items()}
+        self._in_flight.append((asyncio.create_task(self._projector.apply(prepared)), ends))
         return len(records)
 
+    async def _finish_oldest(self, consumer: AIOKafkaConsumer) -> None:
+        """Waits for the oldest batch in flight, then commits its offsets to Kafka."""
+        task, ends = self._in_flight[0]
+        try:
+            self.projected += await task
+        finally:
+            self._in_flight.popleft()
+        await consumer.commit(ends)
+
     async def _finish(self, consumer: AIOKafkaConsumer) -> None:
-        """Waits for the batch in flight, then commits its offsets to Kafka."""
-        if self._pending is None:
-            return
-        pending, self._pending = self._pending, None
-        self.projected += await pending
-        await consumer.commit(self._pending_ends)
+        """Waits for every batch in flight, committing each in order."""
+        while self._in_flight:
+            await self._finish_oldest(consumer)

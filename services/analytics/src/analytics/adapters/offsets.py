@@ -19,11 +19,14 @@ Partition = tuple[str, int]  # (topic, partition)
 
 
 async def applied_offsets(session: AsyncSession, group: str) -> dict[Partition, int]:
-    """Next offset to apply per partition (locked until the batch's transaction ends)."""
+    """Next offset to apply per partition, as committed.
+
+    Not locked: the batch ahead in the pipeline holds these rows until it commits, and
+    waiting for it here would serialise the pipeline (and deadlock against its end). A stale
+    answer only means re-applying events, which changes nothing: the projection is idempotent.
+    """
     t = consumer_offsets
     query = select(t.c.topic, t.c.partition, t.c.next_offset).where(t.c.group_id == group)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
     rows = (await session.execute(query)).all()
     return {(r.topic, r.partition): r.next_offset for r in rows}
 

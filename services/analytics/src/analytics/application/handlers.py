@@ -48,69 +48,69 @@ def _due_from_clock(fact: DossierFact, event: Event, due_at: datetime) -> None:
 
 def dossier_received(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.dossier_code = p["dossier_code"]
-    fact.procedure_code = p["procedure_code"]
-    fact.field_code = p["field_code"]
-    fact.channel = p["channel"]
-    fact.received_at = p["received_at"]
+    fact.dossier_code = p.dossier_code
+    fact.procedure_code = p.procedure_code
+    fact.field_code = p.field_code
+    fact.channel = p.channel
+    fact.received_at = p.received_at
     if fact.assignments is None:
-        fact.resolving_tenant_id = p["resolving_tenant_id"]
-        fact.receiving_tenant_id = p["receiving_tenant_id"]
+        fact.resolving_tenant_id = p.resolving_tenant_id
+        fact.receiving_tenant_id = p.receiving_tenant_id
     else:  # a reassignment was applied first (replay in another order): set the origin
         entries = [e for e in parse_assignments(fact.assignments) if e[0] != 0]
-        entries.append((0, "", p["receiving_tenant_id"], p["resolving_tenant_id"]))
+        entries.append((0, "", p.receiving_tenant_id, p.resolving_tenant_id))
         _set_assignments(fact, entries)
-    _due_from_intake(fact, event, p["due_at"])
+    _due_from_intake(fact, event, p.due_at)
 
 
 def dossier_accepted(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    _due_from_intake(fact, event, p["due_at"])
+    _due_from_intake(fact, event, p.due_at)
 
 
 def supplement_requested(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.supplement_requested_at = _earliest(fact.supplement_requested_at, p["requested_at"])
+    fact.supplement_requested_at = _earliest(fact.supplement_requested_at, p.requested_at)
 
 
 def supplement_received(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.supplement_received_at = _earliest(fact.supplement_received_at, p["received_at"])
+    fact.supplement_received_at = _earliest(fact.supplement_received_at, p.received_at)
 
 
 def dossier_refused(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.refused_at = _earliest(fact.refused_at, p["refused_at"])
+    fact.refused_at = _earliest(fact.refused_at, p.refused_at)
 
 
 def decision_made(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.decision = p["outcome"]
+    fact.decision = p.outcome
 
 
 def result_ready(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.completed_at = _earliest(fact.completed_at, p["ready_at"])
-    fact.decision = p["outcome"]
+    fact.completed_at = _earliest(fact.completed_at, p.ready_at)
+    fact.decision = p.outcome
 
 
 def result_returned(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.returned_at = _earliest(fact.returned_at, p["returned_at"])
-    fact.returned_online = p["method"] == "online"
+    fact.returned_at = _earliest(fact.returned_at, p.returned_at)
+    fact.returned_online = p.method == "online"
 
 
 def dossier_withdrawn(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.withdrawn_at = _earliest(fact.withdrawn_at, p["withdrawn_at"])
+    fact.withdrawn_at = _earliest(fact.withdrawn_at, p.withdrawn_at)
 
 
 def satisfaction_rated(fact: DossierFact, event: Event) -> None:
     """One rating per dossier (intake refuses a second); the comment never travels."""
     p = event.payload
-    fact.rated_at = p["rated_at"]
-    fact.rating_level = p["level"]
-    fact.rating_points = min(18, sum(p["criteria"].values())) if p["criteria"] else None
+    fact.rated_at = p.rated_at
+    fact.rating_level = p.level
+    fact.rating_points = min(18, sum(p.criteria.values())) if p.criteria else None
 
 
 # --- workflow: Topics.CLOCK ---------------------------------------------------------
@@ -118,49 +118,49 @@ def satisfaction_rated(fact: DossierFact, event: Event) -> None:
 
 def clock_started(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    _due_from_clock(fact, event, p["due_at"])
+    _due_from_clock(fact, event, p.due_at)
 
 
 def clock_resumed(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    _due_from_clock(fact, event, p["due_at"])
+    _due_from_clock(fact, event, p.due_at)
 
 
 def deadline_changed(fact: DossierFact, event: Event) -> None:
     """An apology's new date reschedules the return but never turns late into on time."""
     p = event.payload
-    if p["cause"] == clock.DeadlineCause.APOLOGY.value:
-        fact.rescheduled_due_at = p["new_due_at"]
+    if p.cause == clock.DeadlineCause.APOLOGY.value:
+        fact.rescheduled_due_at = p.new_due_at
     else:
-        _due_from_clock(fact, event, p["new_due_at"])
+        _due_from_clock(fact, event, p.new_due_at)
 
 
 def threshold_reached(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.at_risk_at = _earliest(fact.at_risk_at, p["reached_at"])
+    fact.at_risk_at = _earliest(fact.at_risk_at, p.reached_at)
 
 
 def apology_due(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    fact.at_risk_at = _earliest(fact.at_risk_at, p["apology_due_at"])
+    fact.at_risk_at = _earliest(fact.at_risk_at, p.apology_due_at)
 
 
 def apology_issued(fact: DossierFact, event: Event) -> None:
     """At most one per dossier [S]; who signed it stays in workflow."""
     p = event.payload
-    fact.apology_at = _earliest(fact.apology_at, p["issued_at"])
-    fact.apology_late = p["late"]
-    fact.rescheduled_due_at = p["new_due_at"]
+    fact.apology_at = _earliest(fact.apology_at, p.issued_at)
+    fact.apology_late = p.late
+    fact.rescheduled_due_at = p.new_due_at
 
 
 def clock_completed(fact: DossierFact, event: Event) -> None:
     p = event.payload
-    if p["outcome"].startswith("done_"):
-        fact.clock_outcome = p["outcome"]
-        fact.clock_elapsed_seconds = p["elapsed_working_seconds"]
-        fact.completed_at = _earliest(fact.completed_at, p["completed_at"])
+    if p.outcome.startswith("done_"):
+        fact.clock_outcome = p.outcome
+        fact.clock_elapsed_seconds = p.elapsed_working_seconds
+        fact.completed_at = _earliest(fact.completed_at, p.completed_at)
     if not fact.due_from_clock:
-        _due_from_clock(fact, event, p["original_due_at"])
+        _due_from_clock(fact, event, p.original_due_at)
 
 
 # Field kinds the decoder checks (application/decode.py): "str", "dt" (aware ISO moment),
@@ -179,8 +179,8 @@ def dossier_reassigned(fact: DossierFact, event: Event) -> None:
     entries = parse_assignments(fact.assignments) if fact.assignments else []
     if not entries and fact.receiving_tenant_id is not None:
         entries.append((0, "", fact.receiving_tenant_id, fact.resolving_tenant_id or ""))
-    moment = p["reassigned_at"].isoformat()
-    entry = (event.aggregate_version, moment, p["receiving_tenant_id"], p["resolving_tenant_id"])
+    moment = p.reassigned_at.isoformat()
+    entry = (event.aggregate_version, moment, p.receiving_tenant_id, p.resolving_tenant_id)
     if all(e[0] != entry[0] for e in entries):
         entries.append(entry)
     _set_assignments(fact, entries)

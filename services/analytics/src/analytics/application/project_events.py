@@ -2,12 +2,20 @@
 
 One transaction per batch (the caller's). Facts are loaded, every event applied in order,
 and only the difference each changed fact makes reaches the aggregates.
+
+Pipelining: the batch ahead may still be writing (its transaction open) when this one
+computes. Its facts after the batch are passed as `ahead`: they stand in for the stored facts
+of the same dossiers, so the computing overlaps the writing. Before writing, this batch waits
+for the batch ahead to end (commit or roll back: rows it inserted are invisible, and cannot be
+locked, until then), locks those dossiers and compares them with what was assumed; if the
+batch ahead failed or another writer changed them, the batch is computed again from what is
+really stored. Events are idempotent and order-tolerant, so this is always correct.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from motcua_contracts.events.tenants_v1 import TenantConfigured
 
@@ -22,18 +30,67 @@ class BatchResult:
     applied: int  # events whose dossier (or tenant) changed
     unchanged: int  # duplicates and events analytics does not count
     changed: frozenset[str] = frozenset()  # dossier ids whose fact changed
+    facts: Mapping[str, DossierFact] = field(default_factory=dict)  # every dossier, after
+    recomputed: bool = False  # the facts assumed from the batch ahead were not what was stored
+
+
+Facts = Mapping[str, DossierFact]
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """The batch still writing ahead of this one."""
+
+    facts: Facts  # its dossiers' facts as it leaves them
+    ended: Callable[[], Awaitable[object]]  # returns once its transaction committed or not
 
 
 async def project_events(
-    store: ProjectionStore, events: Sequence[Event], working_time: WorkingTime
+    store: ProjectionStore,
+    events: Sequence[Event],
+    working_time: WorkingTime,
+    ahead: Ahead | None = None,
+    computed: Callable[[Facts], None] | None = None,
 ) -> BatchResult:
-    """Applies a batch; idempotent and tolerant of any order within or across batches."""
+    """Applies a batch; idempotent and tolerant of any order within or across batches.
+
+    `ahead`: the batch still writing ahead of this one (see above).
+    `computed` is told this batch's facts once they are final, before they are written.
+    """
     dossier_events = [e for e in events if e.event_type in HANDLERS and e.dossier_id]
     tenants = _latest_tenants(events)
     ids = sorted({e.dossier_id for e in dossier_events if e.dossier_id})
-    before = await store.load_facts(ids) if ids else {}
+    assumed = {i: ahead.facts[i] for i in ids if i in ahead.facts} if ahead else {}
+    stored = await store.load_facts([i for i in ids if i not in assumed]) if ids else {}
+    before = {**stored, **assumed}
+    current, changed, deltas = _compute(ids, before, dossier_events, working_time)
+    recomputed = False
+    if ahead is not None and assumed:
+        await ahead.ended()
+        actual = await store.load_facts(list(assumed))
+        if any(actual.get(i) != fact for i, fact in assumed.items()):
+            before = {**stored, **actual}
+            current, changed, deltas = _compute(ids, before, dossier_events, working_time)
+            recomputed = True
+    if computed is not None:
+        computed(current)
+    if changed:
+        await store.save_facts(changed)
+    if deltas:
+        await store.add_to_aggregates(deltas)
+    if tenants:
+        await store.save_tenants(tenants)
+    changed_ids = {f.dossier_id for f in changed}
+    applied = sum(1 for e in dossier_events if e.dossier_id in changed_ids) + len(tenants)
+    return BatchResult(applied, len(events) - applied, frozenset(changed_ids), current, recomputed)
+
+
+def _compute(
+    ids: Sequence[str], before: Facts, events: Sequence[Event], working_time: WorkingTime
+) -> tuple[dict[str, DossierFact], list[DossierFact], Deltas]:
+    """Facts after the events, those that changed, and the aggregates' differences."""
     current = {i: before[i].copy() if i in before else DossierFact(i) for i in ids}
-    for event in dossier_events:
+    for event in events:
         apply(current[event.dossier_id or ""], event)
     changed: list[DossierFact] = []
     deltas: Deltas = {}
@@ -45,16 +102,7 @@ async def project_events(
             add_contributions(deltas, fact, 1)
             if old is not None:
                 add_contributions(deltas, old, -1)
-    deltas = {key: vector for key, vector in deltas.items() if any(vector)}
-    if changed:
-        await store.save_facts(changed)
-    if deltas:
-        await store.add_to_aggregates(deltas)
-    if tenants:
-        await store.save_tenants(tenants)
-    changed_ids = {f.dossier_id for f in changed}
-    applied = sum(1 for e in dossier_events if e.dossier_id in changed_ids) + len(tenants)
-    return BatchResult(applied, len(events) - applied, frozenset(changed_ids))
+    return current, changed, {key: vector for key, vector in deltas.items() if any(vector)}
 
 
 def processing_seconds(fact: DossierFact, working_time: WorkingTime) -> int | None:
