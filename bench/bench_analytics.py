@@ -8,7 +8,7 @@ and the p95 of the indicator API over 10 million dossiers of history.
    The baseline is a bare aiokafka loop that receives the records and json-decodes each
    value (fresh group); the value is analytics' batch projector (decode, check, facts,
    daily and monthly rollups, offsets, commit) into PostgreSQL (fresh group, fresh
-   database). Same topic, same run; both timed from their first records received. Three
+   database). Same topic, same run; both timed from their first records received. Five
    rounds of (raw loop, projection); the figure is the round with the median ratio.
 2. Indicator API over 10 million dossiers of history (see `fill`): the service then runs
    as its own process (role api) and the indicator endpoint is called with a rotation of
@@ -405,7 +405,7 @@ async def main(quick: bool) -> None:
     # Rounds of (raw loop, projection), each projection against the raw loop just before it
     # (the machine's speed drifts by tens of percent within a minute): the median ratio.
     rounds: list[tuple[float, float]] = []
-    for _ in range(2 if quick else 3):
+    for _ in range(2 if quick else 5):
         raw = await raw_consume_rate(
             bootstrap,
             [topic],

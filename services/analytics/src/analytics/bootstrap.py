@@ -70,7 +70,7 @@ class AnalyticsRuntime(ServiceRuntime):
         # reference counting, so collections can be far rarer.
         gc.collect()
         gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
+        gc.set_threshold(1_000_000, 10, 10)
         settings = self.deps.settings
         projector = BatchProjector(
             service=self.name,

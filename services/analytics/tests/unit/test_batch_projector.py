@@ -49,10 +49,12 @@ def received_envelope() -> dict:  # type: ignore[type-arg]
         (("payload", "channel"), "fax", "Invalid enum value 'fax'.*channel"),
         (("payload", "procedure_code"), 7, "Expected `str`, got `int`.*procedure_code"),
         (("payload", "dossier_code"), "", "length >= 1.*dossier_code"),
-        (("schema_version",), 2, "envelope.*schema_version"),
-        (("aggregate_version",), 0, "envelope: Expected `int` >= 1"),
-        (("dossier_id",), None, "no dossier_id"),
-        (("payload",), [1, 2], "DossierReceived payload: Expected `object`"),
+        (("schema_version",), 2, "contract: Invalid enum value 2.*schema_version"),
+        (("aggregate_version",), 0, "contract: Expected `int` >= 1.*aggregate_version"),
+        (("dossier_id",), None, "contract: Expected `str`, got `null`.*dossier_id"),
+        (("dossier_id",), "", "contract: Expected `str` of length >= 1.*dossier_id"),
+        (("event_type",), "DossierRefused", "missing required field `refused_at`"),
+        (("payload",), [1, 2], "contract: Expected `object`, got `array`.*payload"),
     ],
 )
 def test_the_decoder_refuses_what_the_projection_could_not_use(
@@ -138,3 +140,15 @@ async def test_a_redelivered_batch_is_skipped_and_poison_is_dead_lettered(
     await fresh.handle([altered])
     facts, _, _ = await _state(runtime)
     assert "2.000815" in {f.procedure_code for f in facts}
+
+
+def test_a_record_whose_header_and_body_disagree_is_poison() -> None:
+    envelope = received_envelope()
+    value = json.dumps(envelope).encode()
+    prepared = BatchProjector.prepare(
+        [record(0, value, "DossierReceived"), record(1, value, "DossierRefused")]
+    )
+    assert [r.offset for _, r in prepared.items] == [0]
+    [(poisoned, reason)] = prepared.poison
+    assert poisoned.offset == 1 and "event_type" in reason
+    assert prepared.starts == {(TOPIC, 0): 0} and prepared.ends == {(TOPIC, 0): 2}

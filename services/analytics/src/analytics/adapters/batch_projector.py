@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from analytics.adapters.fact_store import SqlProjectionStore
 from analytics.adapters.offsets import Partition, applied_offsets, save_offsets
-from analytics.application.decode import PROJECTED, Undecodable, decode_event
+from analytics.application.decode import BY_HEADER, Undecodable, decode_event
 from analytics.application.ports import Event, WorkingTime
 from analytics.application.project_events import Ahead, BatchResult, Facts, project_events
 
@@ -37,7 +37,7 @@ Item: TypeAlias = tuple[Event, Record]
 @dataclass(frozen=True)
 class Projected:
     batch: BatchResult
-    skipped_below: Mapping[Partition, int]  # offsets already applied before this batch
+    skipped_below: Mapping[Partition, int]  # partitions this batch had seen before: next offset
 
 
 @dataclass
@@ -47,14 +47,8 @@ class Prepared:
     items: list[Item] = field(default_factory=list)
     poison: list[tuple[Record, str]] = field(default_factory=list)
     ends: dict[Partition, int] = field(default_factory=dict)
+    starts: dict[Partition, int] = field(default_factory=dict)  # first offset per partition
     ignored: Counter[str] = field(default_factory=Counter)
-
-
-def _event_type(record: Record) -> str | None:
-    for key, value in record.headers or ():
-        if key == "ce_type":
-            return value.decode()
-    return None
 
 
 class BatchProjector:
@@ -84,30 +78,38 @@ class BatchProjector:
         self._ahead_ended: asyncio.Event | None = None
 
     @staticmethod
-    def prepare(records: Sequence[Record]) -> Prepared:
-        out = Prepared()
+    def prepare(records: Sequence[Record], into: Prepared | None = None) -> Prepared:
+        """Decodes `records` (into `into` when given). Runs for every record of every batch,
+        hence the plain loop: the `ce_type` header decides, unprojected types stay bytes."""
+        out = Prepared() if into is None else into
+        items, ends, starts = out.items, out.ends, out.starts
         for record in records:
-            out.ends[(record.topic, record.partition)] = record.offset + 1
-            if _event_type(record) not in PROJECTED:
+            partition = (record.topic, record.partition)
+            if partition not in ends:
+                starts[partition] = record.offset
+            ends[partition] = record.offset + 1
+            decoder, projected = None, False
+            for key, value in record.headers or ():
+                if key == "ce_type":
+                    decoder = BY_HEADER.get(value)
+                    projected = decoder is not None or value == b"TenantConfigured"
+                    break
+            if not projected:
                 out.ignored[record.topic] += 1
                 continue
             try:
-                out.items.append((decode_event(record.value or b""), record))
+                items.append((decode_event(record.value or b"", decoder), record))
             except Undecodable as exc:
                 out.poison.append((record, f"permanent: {exc}"))
         return out
 
     @classmethod
     async def prepare_yielding(cls, records: Sequence[Record], chunk: int = 256) -> Prepared:
-        """`prepare` in chunks, giving the event loop back between them, so the previous
-        batch's transaction sends its next statement while this one decodes."""
+        """`prepare` in chunks, giving the event loop back between them, so the transactions
+        in flight send their next statements while this batch decodes."""
         out = Prepared()
         for start in range(0, len(records), chunk):
-            part = cls.prepare(records[start : start + chunk])
-            out.items += part.items
-            out.poison += part.poison
-            out.ends |= part.ends
-            out.ignored += part.ignored
+            cls.prepare(records[start : start + chunk], out)
             await asyncio.sleep(0)
         return out
 
@@ -120,7 +122,7 @@ class BatchProjector:
             await self._dead_letter(record, reason)
         for topic, n in prepared.ignored.items():
             CONSUMED.labels(self._service, topic, "ignored").inc(n)
-        items, ends = prepared.items, prepared.ends
+        items, ends, starts = prepared.items, prepared.ends, prepared.starts
         started = asyncio.get_running_loop().time()
         wait_for, ahead_ended = self._ahead_ready, self._ahead_ended
         ready, ended = asyncio.Event(), asyncio.Event()
@@ -129,7 +131,7 @@ class BatchProjector:
             if wait_for is not None:
                 await wait_for.wait()
             ahead = None if ahead_ended is None else Ahead(self._ahead_facts, ahead_ended.wait)
-            result = await self._with_retries(items, ends, ready, ahead)
+            result = await self._with_retries(items, ends, starts, ready, ahead)
         except Exception:
             self._ahead_facts = {}  # the next batch reads what is stored
             ready.set()
@@ -144,12 +146,14 @@ class BatchProjector:
         elapsed = (asyncio.get_running_loop().time() - started) / len(items)
         changed, skipped = result.batch.changed, result.skipped_below
         per_topic = Counter(record.topic for _, record in items)
-        dups = Counter(
-            record.topic
-            for event, record in items
-            if (event.dossier_id is not None and event.dossier_id not in changed)
-            or (skipped and record.offset < skipped.get((record.topic, record.partition), 0))
-        )
+        dups: Counter[str] = Counter()
+        if skipped or result.batch.unchanged:
+            dups.update(
+                record.topic
+                for event, record in items
+                if (event.dossier_id is not None and event.dossier_id not in changed)
+                or record.offset < skipped.get((record.topic, record.partition), 0)
+            )
         for topic, n in per_topic.items():
             if n - dups[topic]:
                 CONSUMED.labels(self._service, topic, "ok").inc(n - dups[topic])
@@ -164,9 +168,13 @@ class BatchProjector:
         self,
         items: Sequence[Item],
         ends: Mapping[Partition, int],
+        starts: Mapping[Partition, int] | None = None,
         ready: asyncio.Event | None = None,
         ahead: Ahead | None = None,
     ) -> Projected:
+        """One transaction. `starts`: the first offset per partition when `items` are a whole
+        batch in offset order (then a batch seen before is recognised without a scan)."""
+
         def computed(facts: Facts) -> None:
             if ready is not None:
                 self._ahead_facts = facts
@@ -174,11 +182,16 @@ class BatchProjector:
 
         async with self._sessions() as session, session.begin():
             applied = await applied_offsets(session, self._group)
-            fresh = [
-                event
-                for event, record in items
-                if record.offset >= applied.get((record.topic, record.partition), 0)
-            ]
+            if starts is not None:
+                applied = {p: o for p, o in applied.items() if o > starts.get(p, o)}
+            if applied:  # some of these were applied before (a redelivery): skip them
+                fresh = [
+                    event
+                    for event, record in items
+                    if record.offset >= applied.get((record.topic, record.partition), 0)
+                ]
+            else:
+                fresh = [event for event, _ in items]
             store = SqlProjectionStore(session)
             batch = await project_events(store, fresh, self._working_time, ahead, computed)
             await save_offsets(session, self._group, ends)
@@ -188,12 +201,13 @@ class BatchProjector:
         self,
         items: Sequence[Item],
         ends: Mapping[Partition, int],
+        starts: Mapping[Partition, int],
         ready: asyncio.Event,
         ahead: Ahead | None,
     ) -> Projected:
         for attempt in range(1, self._max_attempts + 1):
             try:
-                return await self._project(items, ends, ready, ahead)
+                return await self._project(items, ends, starts, ready, ahead)
             except Exception:
                 if attempt == self._max_attempts:
                     raise

@@ -4,6 +4,8 @@ PostgreSQL (the Kafka path, thousands of events per batch) goes straight to asyn
 are read with one `= ANY($1)` query and locked, and every write is one COPY into a temporary
 table and one INSERT ... ON CONFLICT. SQLite (standalone, one event at a time) uses
 SQLAlchemy Core upserts. Each aggregate delta lands twice: on its day and on its month.
+Every INSERT takes its rows in key order (PostgreSQL sorts them, cheaper than Python), so
+two batches in flight lock shared rows in the same order and never deadlock.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ class SqlProjectionStore:
 
     async def save_facts(self, facts: Iterable[DossierFact]) -> None:
         if self._postgres:
-            records = sorted((f.as_tuple() for f in facts), key=lambda r: str(r[0]))
+            records = [f.as_tuple() for f in facts]  # sorted by PostgreSQL (the INSERT)
             if records:
                 await self._copy_upsert("dossier_facts", FACT_FIELDS, ("dossier_id",), records, "=")
             return
@@ -115,7 +117,7 @@ class SqlProjectionStore:
 
     async def _add_to_aggregates_pg(self, deltas: Deltas) -> None:
         """One COPY of the daily deltas; days and months upserted from it in one round trip."""
-        records = [(*key, *vector) for key, vector in sorted(deltas.items())]
+        records = [(*key, *vector) for key, vector in deltas.items()]  # sorted by the INSERT
         driver = await self._staging("daily_indicators")
         await driver.copy_records_to_table(
             "_in_daily_indicators", records=records, columns=list(_DAILY)
@@ -124,7 +126,7 @@ class SqlProjectionStore:
         sums = ", ".join(f"sum({c})" for c in COUNTERS)
         await driver.execute(
             f"INSERT INTO daily_indicators ({', '.join(_DAILY)}) "
-            f"SELECT {', '.join(_DAILY)} FROM _in_daily_indicators "
+            f"SELECT {', '.join(_DAILY)} FROM _in_daily_indicators ORDER BY 1, 2, 3, 4 "
             f"ON CONFLICT (tenant_id, procedure_code, field_code, day) "
             f"DO UPDATE SET {add.format(t='daily_indicators')};"
             f"INSERT INTO monthly_indicators ({', '.join(_MONTHLY)}) "
@@ -166,7 +168,7 @@ class SqlProjectionStore:
         )
         await driver.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM _in_{table} "
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+            f"ORDER BY {', '.join(key)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
         )
 
     async def save_tenants(self, rows: Iterable[TenantRow]) -> None:

@@ -25,8 +25,16 @@ from analytics.domain.contributions import COUNTERS
 metadata = MetaData()
 
 
+# Sums of seconds and points may outgrow 32 bits over a month; counts never will, and
+# integer columns keep the wide rows narrower and their sums in 64-bit integers.
+_BIG = frozenset({"processing_seconds_sum", "evaluation_points_sum"})
+
+
 def _counter_columns() -> list[Column[int]]:
-    return [Column(name, BigInteger, nullable=False, server_default="0") for name in COUNTERS]
+    return [
+        Column(name, BigInteger if name in _BIG else Integer, nullable=False, server_default="0")
+        for name in COUNTERS
+    ]
 
 
 daily_indicators = Table(

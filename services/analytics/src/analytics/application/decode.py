@@ -44,7 +44,7 @@ class Undecodable(ValueError):
 
 
 class _Envelope(msgspec.Struct):
-    """The envelope fields the projection reads; the payload is parsed by its own type."""
+    """Any envelope, its payload left unparsed: for the event type, and tenant snapshots."""
 
     event_id: str
     event_type: str
@@ -64,43 +64,59 @@ def _kind(kind: Any) -> Any:
     return _KINDS[kind]
 
 
-def _payload_decoder(event_type: str, spec: dict[str, Any]) -> msgspec.json.Decoder[Any]:
-    fields = [(name, _kind(kind)) for name, kind in spec.items()]
-    return msgspec.json.Decoder(msgspec.defstruct(event_type, fields))
+def _event_decoder(event_type: str, spec: dict[str, Any]) -> msgspec.json.Decoder[Any]:
+    """The envelope and payload of one event type, parsed into an `Event` in one pass."""
+    payload = msgspec.defstruct(
+        f"{event_type}Payload", [(n, _kind(k)) for n, k in spec.items()], gc=False
+    )
+    fields: list[Any] = [
+        ("event_type", Literal.__getitem__((event_type,))),  # type: ignore[attr-defined]
+        ("schema_version", Literal[1]),
+        ("occurred_at", Moment),
+        ("tenant_id", NonEmpty),
+        ("dossier_id", NonEmpty),  # a dossier's event: required
+        ("aggregate_version", Annotated[int, msgspec.Meta(ge=1)], 0),
+        ("payload", payload),
+    ]
+    event = msgspec.defstruct(event_type, fields, bases=(Event,), kw_only=True, gc=False)
+    return msgspec.json.Decoder(event)
 
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
-_PAYLOADS = {t: _payload_decoder(t, spec) for t, (spec, _, _) in HANDLERS.items()}
+_EVENTS = {t: _event_decoder(t, spec) for t, (spec, _, _) in HANDLERS.items()}
+# The same, by the `ce_type` header's bytes (the batch consumer reads the type there).
+BY_HEADER = {t.encode(): decoder for t, decoder in _EVENTS.items()}
 
 
-def decode_event(value: bytes) -> Event:
+def decode_event(value: bytes, decoder: msgspec.json.Decoder[Any] | None = None) -> Event:
+    """Parses and checks one message; `decoder`: its type's, when the header told it."""
     try:
-        envelope = _ENVELOPE.decode(value)
+        if decoder is None:
+            envelope = _ENVELOPE.decode(value)
+            if envelope.event_type == "TenantConfigured":
+                return _tenant_event(envelope)
+            decoder = _EVENTS.get(envelope.event_type)
+            if decoder is None:
+                raise Undecodable(f"analytics does not project {envelope.event_type!r}")
+        event: Event = decoder.decode(value)
+        return event
     except msgspec.ValidationError as exc:
-        raise Undecodable(f"envelope: {exc}") from exc
+        raise Undecodable(f"contract: {exc}") from exc
     except msgspec.DecodeError as exc:
         raise Undecodable(f"not JSON: {exc}") from exc
-    event_type = envelope.event_type
+
+
+def _tenant_event(envelope: _Envelope) -> Event:
     try:
-        if event_type == "TenantConfigured":
-            payload: Any = TenantConfigured.model_validate_json(bytes(envelope.payload))
-        else:
-            decoder = _PAYLOADS.get(event_type)
-            if decoder is None:
-                raise Undecodable(f"analytics does not project {event_type!r}")
-            if not envelope.dossier_id:
-                raise Undecodable(f"{event_type}: the envelope has no dossier_id")
-            payload = decoder.decode(envelope.payload)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise Undecodable(f"{event_type} payload: {exc}") from exc
+        payload = TenantConfigured.model_validate_json(bytes(envelope.payload))
     except ValidationError as exc:
         raise Undecodable(str(exc)[:300]) from exc
     return Event(
-        envelope.event_id,
-        event_type,
-        envelope.tenant_id,
-        envelope.dossier_id,
-        envelope.aggregate_version or 0,
-        envelope.occurred_at,
-        payload,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        tenant_id=envelope.tenant_id,
+        dossier_id=envelope.dossier_id,
+        aggregate_version=envelope.aggregate_version or 0,
+        occurred_at=envelope.occurred_at,
+        payload=payload,
     )

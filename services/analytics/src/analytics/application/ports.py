@@ -5,24 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
+
+import msgspec
 
 from analytics.domain.contributions import Deltas
 from analytics.domain.facts import DossierFact
 
 
-class Event(NamedTuple):
+class Event(msgspec.Struct, kw_only=True, gc=False):
     """A decoded integration event: the envelope's metadata and the checked payload.
 
-    A NamedTuple: immutable and several times cheaper to build than a frozen dataclass,
-    which matters at tens of thousands of events per second.
+    A msgspec struct: application/decode.py parses each event type straight into a subclass
+    of it in one pass, at tens of thousands of events per second. Not tracked by the cyclic
+    garbage collector (it never takes part in a cycle).
     """
 
     event_id: str
     event_type: str
     tenant_id: str
-    dossier_id: str | None
-    aggregate_version: int
+    dossier_id: str | None = None
+    aggregate_version: int = 0
     occurred_at: datetime
     payload: Any
 

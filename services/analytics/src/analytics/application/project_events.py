@@ -55,7 +55,8 @@ async def project_events(
     """Applies a batch; idempotent and tolerant of any order within or across batches.
 
     `ahead`: the batch still writing ahead of this one (see above).
-    `computed` is told this batch's facts once they are final, before they are written.
+    `computed` is told this batch's facts as soon as they are computed (and again if they
+    are computed again), so the batch behind can start computing from them.
     """
     dossier_events = [e for e in events if e.event_type in HANDLERS and e.dossier_id]
     tenants = _latest_tenants(events)
@@ -64,6 +65,8 @@ async def project_events(
     stored = await store.load_facts([i for i in ids if i not in assumed]) if ids else {}
     before = {**stored, **assumed}
     current, changed, deltas = _compute(ids, before, dossier_events, working_time)
+    if computed is not None:
+        computed(current)
     recomputed = False
     if ahead is not None and assumed:
         await ahead.ended()
@@ -72,8 +75,8 @@ async def project_events(
             before = {**stored, **actual}
             current, changed, deltas = _compute(ids, before, dossier_events, working_time)
             recomputed = True
-    if computed is not None:
-        computed(current)
+            if computed is not None:
+                computed(current)
     if changed:
         await store.save_facts(changed)
     if deltas:
