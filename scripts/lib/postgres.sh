@@ -223,6 +223,9 @@ unix_socket_permissions = 0700
 max_connections = 300
 shared_buffers = 256MB
 fsync = on
+# Projection rebuilds and benches write hundreds of MB of WAL a minute: with the default
+# 1GB a checkpoint every few seconds, each followed by full-page images of every page touched.
+max_wal_size = 4GB
 password_encryption = scram-sha-256
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '

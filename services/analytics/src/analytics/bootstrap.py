@@ -62,15 +62,6 @@ class AnalyticsRuntime(ServiceRuntime):
 
     def batch_consumer(self, group: str) -> KafkaBatchConsumer:
         assert self.deps is not None and self.transport is not None
-        # The cyclic collector cost a third of the projection's time: a batch allocates
-        # tens of thousands of objects that live until it is written, so the default
-        # thresholds ran a young collection every 700 of them and a full pass over the whole
-        # heap every few batches. What the process loaded to get here lives as long as it
-        # does (frozen: never scanned again); the batches' objects are acyclic and freed by
-        # reference counting, so collections can be far rarer.
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(1_000_000, 10, 10)
         settings = self.deps.settings
         projector = BatchProjector(
             service=self.name,
@@ -91,7 +82,23 @@ class AnalyticsRuntime(ServiceRuntime):
 
     async def _consume(self, stop: asyncio.Event) -> None:
         group = await projection_state.consumer_group(self.sessions, self.settings.group_id)
+        tune_gc_for_batches()
         await self.batch_consumer(group).run(stop)
+
+
+def tune_gc_for_batches() -> None:
+    """For a process that projects batches (the consumer role, a rebuild).
+
+    The cyclic collector cost a third of the projection's time: a batch allocates hundreds
+    of thousands of objects that live until it is written, and with the default thresholds
+    the collector walked them again and again (a young pass every 700, a full pass over the
+    whole heap every few batches). What the process loaded to get here lives as long as it
+    does: frozen, never scanned again. The batches' objects hold no cycles and are freed by
+    reference counting, so a young pass is needed only when a million objects piled up.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(1_000_000, 10, 10)
 
 
 def _no_parallel_workers(dbapi_connection: Any, _record: Any) -> None:

@@ -19,7 +19,7 @@ async def rebuild(runtime: ServiceRuntime) -> None:
     Stop the consumers first (scale the `consumer` role to zero): the new group is stored
     with the emptied tables, so consumers started afterwards continue from the rebuild.
     """
-    from analytics.bootstrap import AnalyticsRuntime
+    from analytics.bootstrap import AnalyticsRuntime, tune_gc_for_batches
 
     assert isinstance(runtime, AnalyticsRuntime)
     await runtime.migrate()
@@ -32,6 +32,7 @@ async def rebuild(runtime: ServiceRuntime) -> None:
     transport = KafkaTransport(make_broker(runtime.settings))
     await transport.start()
     runtime.transport = transport
+    tune_gc_for_batches()
     started = time.monotonic()
     try:
         count = await runtime.batch_consumer(group).run_until_caught_up()
