@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 
 import pytest
 from aiokafka.structs import ConsumerRecord
-from analytics.adapters.batch_projector import BatchProjector
+from analytics.adapters.batch_projector import AheadFailed, BatchProjector
 from analytics.adapters.offsets import applied_offsets
 from analytics.adapters.tables import daily_indicators, dossier_facts, monthly_indicators
 from analytics.adapters.working_time import CalendarWorkingTime
@@ -152,3 +153,33 @@ def test_a_record_whose_header_and_body_disagree_is_poison() -> None:
     [(poisoned, reason)] = prepared.poison
     assert poisoned.offset == 1 and "event_type" in reason
     assert prepared.starts == {(TOPIC, 0): 0} and prepared.ends == {(TOPIC, 0): 2}
+
+
+async def test_a_batch_behind_one_that_failed_commits_nothing(runtime: AnalyticsRuntime) -> None:
+    """Offsets are stored as the end of the last batch: had the batch behind committed, the
+    failed batch's events would count as applied when Kafka delivers them again."""
+
+    class KafkaDown:
+        async def publish_many(self, messages: Sequence[OutboundMessage]) -> None:
+            raise ConnectionError("Kafka không trả lời")
+
+    projector = BatchProjector(
+        service="analytics",
+        group="g3",
+        sessions=runtime.sessions,
+        working_time=CalendarWorkingTime(),
+        dead_letters=KafkaDown(),
+        max_attempts=1,
+    )
+    wires = [encode(e) for e in reference_month(A, B).envelopes]
+    records = [record(i + 1, w.value, w.headers["ce_type"]) for i, w in enumerate(wires)]
+    first = [record(0, b"{broken", "DossierReceived"), *records[:10]]  # poison: not sent
+    ahead = asyncio.create_task(projector.apply(projector.prepare(first)))
+    behind = asyncio.create_task(projector.apply(projector.prepare(records[10:])))
+    with pytest.raises(ConnectionError):
+        await ahead
+    with pytest.raises(AheadFailed):
+        await behind
+    async with runtime.sessions() as session:
+        assert await applied_offsets(session, "g3") == {}
+        assert await session.scalar(select(func.count()).select_from(dossier_facts)) == 0

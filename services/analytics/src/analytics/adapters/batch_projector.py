@@ -40,6 +40,25 @@ class Projected:
     skipped_below: Mapping[Partition, int]  # partitions this batch had seen before: next offset
 
 
+class AheadFailed(RuntimeError):
+    """The batch ahead did not commit: this one must not commit its later offsets."""
+
+
+@dataclass
+class _Slot:
+    """A batch's place in the pipeline, as the batch behind it sees it."""
+
+    dossiers: frozenset[str]  # every dossier it may write
+    facts: Facts = field(default_factory=dict)  # as it leaves them, once computed
+    ready: asyncio.Event = field(default_factory=asyncio.Event)  # facts computed (or never)
+    ended: asyncio.Event = field(default_factory=asyncio.Event)  # it is over, one way or another
+    committed: bool = False
+
+    async def wait_ended(self) -> bool:
+        await self.ended.wait()
+        return self.committed
+
+
 @dataclass
 class Prepared:
     """A decoded batch: events to project, poison to set aside, the end offset per partition."""
@@ -72,10 +91,9 @@ class BatchProjector:
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._backoff = base_backoff_seconds
-        # The last batch to start: set once its facts are computed, its facts, set once it ended.
-        self._ahead_ready: asyncio.Event | None = None
-        self._ahead_facts: Facts = {}
-        self._ahead_ended: asyncio.Event | None = None
+        # The last batch to start. After a batch raised, every later one raises AheadFailed:
+        # the consumer starts over from the offsets committed.
+        self._last: _Slot | None = None
 
     @staticmethod
     def prepare(records: Sequence[Record], into: Prepared | None = None) -> Prepared:
@@ -118,29 +136,35 @@ class BatchProjector:
 
     async def apply(self, prepared: Prepared) -> int:
         """Returns the number of events projected; raises only if a dead letter cannot be sent."""
-        for record, reason in prepared.poison:
-            await self._dead_letter(record, reason)
-        for topic, n in prepared.ignored.items():
-            CONSUMED.labels(self._service, topic, "ignored").inc(n)
+        # Take this batch's place in the pipeline before anything awaits: the batches behind
+        # it must see it as the batch ahead, whatever they do meanwhile.
         items, ends, starts = prepared.items, prepared.ends, prepared.starts
+        dossiers = frozenset(event.dossier_id for event, _ in items if event.dossier_id)
+        ahead_slot, slot = self._last, _Slot(dossiers)
+        self._last = slot
         started = asyncio.get_running_loop().time()
-        wait_for, ahead_ended = self._ahead_ready, self._ahead_ended
-        ready, ended = asyncio.Event(), asyncio.Event()
-        self._ahead_ready, self._ahead_ended = ready, ended
         try:
-            if wait_for is not None:
-                await wait_for.wait()
-            ahead = None if ahead_ended is None else Ahead(self._ahead_facts, ahead_ended.wait)
-            result = await self._with_retries(items, ends, starts, ready, ahead)
-        except Exception:
-            self._ahead_facts = {}  # the next batch reads what is stored
-            ready.set()
-            ended.set()
-            await self._one_by_one(items, ends)
-            return len(items)
+            for record, reason in prepared.poison:
+                await self._dead_letter(record, reason)  # raises if not sent: no commit
+            for topic, n in prepared.ignored.items():
+                CONSUMED.labels(self._service, topic, "ignored").inc(n)
+            ahead = None
+            if ahead_slot is not None:
+                await ahead_slot.ready.wait()
+                ahead = Ahead(ahead_slot.facts, ahead_slot.dossiers, ahead_slot.wait_ended)
+            try:
+                result = await self._with_retries(items, ends, starts, slot, ahead)
+            except AheadFailed:
+                raise
+            except Exception:
+                slot.ready.set()
+                await self._one_by_one(items, ends, ahead)
+                slot.committed = True
+                return len(items)
+            slot.committed = True
         finally:
-            ready.set()
-            ended.set()
+            slot.ready.set()
+            slot.ended.set()
         if not items:
             return 0
         elapsed = (asyncio.get_running_loop().time() - started) / len(items)
@@ -169,16 +193,16 @@ class BatchProjector:
         items: Sequence[Item],
         ends: Mapping[Partition, int],
         starts: Mapping[Partition, int] | None = None,
-        ready: asyncio.Event | None = None,
+        slot: _Slot | None = None,
         ahead: Ahead | None = None,
     ) -> Projected:
         """One transaction. `starts`: the first offset per partition when `items` are a whole
         batch in offset order (then a batch seen before is recognised without a scan)."""
 
         def computed(facts: Facts) -> None:
-            if ready is not None:
-                self._ahead_facts = facts
-                ready.set()
+            if slot is not None:
+                slot.facts = facts
+                slot.ready.set()
 
         async with self._sessions() as session, session.begin():
             applied = await applied_offsets(session, self._group)
@@ -195,19 +219,30 @@ class BatchProjector:
             store = SqlProjectionStore(session)
             batch = await project_events(store, fresh, self._working_time, ahead, computed)
             await save_offsets(session, self._group, ends)
+            await self._after(ahead)
             return Projected(batch, applied)
+
+    @staticmethod
+    async def _after(ahead: Ahead | None) -> None:
+        """Commit only after the batch ahead did: offsets are stored per partition as the end
+        of the last batch, so committing first and the batch ahead failing would mark its
+        events as applied."""
+        if ahead is not None and not await ahead.ended():
+            raise AheadFailed("the batch ahead did not commit")
 
     async def _with_retries(
         self,
         items: Sequence[Item],
         ends: Mapping[Partition, int],
         starts: Mapping[Partition, int],
-        ready: asyncio.Event,
+        slot: _Slot,
         ahead: Ahead | None,
     ) -> Projected:
         for attempt in range(1, self._max_attempts + 1):
             try:
-                return await self._project(items, ends, starts, ready, ahead)
+                return await self._project(items, ends, starts, slot, ahead)
+            except AheadFailed:
+                raise
             except Exception:
                 if attempt == self._max_attempts:
                     raise
@@ -217,8 +252,12 @@ class BatchProjector:
                 await asyncio.sleep(self._backoff * 2**attempt * (0.5 + random.random() / 2))
         raise AssertionError("unreachable")
 
-    async def _one_by_one(self, items: Sequence[Item], ends: Mapping[Partition, int]) -> None:
-        """The batch keeps failing: find the messages that fail alone and set them aside."""
+    async def _one_by_one(
+        self, items: Sequence[Item], ends: Mapping[Partition, int], ahead: Ahead | None
+    ) -> None:
+        """The batch keeps failing: find the messages that fail alone and set them aside.
+        Each goes in its own transaction without offsets; the batch's offsets come last."""
+        await self._after(ahead)  # the batch ahead's rows first, and only if it committed
         for event, record in items:
             try:
                 await self._project([(event, record)], {})
@@ -227,6 +266,7 @@ class BatchProjector:
                 await self._dead_letter(record, f"after {self._max_attempts} attempts: {exc!r}")
         async with self._sessions() as session, session.begin():
             await save_offsets(session, self._group, ends)
+            await self._after(ahead)
 
     async def _dead_letter(self, record: Record, reason: str) -> None:
         headers = {k: v.decode() for k, v in (record.headers or ())}

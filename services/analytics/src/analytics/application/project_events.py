@@ -5,9 +5,9 @@ and only the difference each changed fact makes reaches the aggregates.
 
 Pipelining: the batch ahead may still be writing (its transaction open) when this one
 computes. Its facts after the batch are passed as `ahead`: they stand in for the stored facts
-of the same dossiers, so the computing overlaps the writing. Before writing, this batch waits
-for the batch ahead to end (commit or roll back: rows it inserted are invisible, and cannot be
-locked, until then), locks those dossiers and compares them with what was assumed; if the
+of the dossiers both batches share, so the computing overlaps the writing. Before writing,
+this batch waits for the batch ahead to end (rows it inserted are invisible, and cannot be
+locked, until then), locks the shared dossiers and compares them with what was assumed; if the
 batch ahead failed or another writer changed them, the batch is computed again from what is
 really stored. Events are idempotent and order-tolerant, so this is always correct.
 """
@@ -41,8 +41,9 @@ Facts = Mapping[str, DossierFact]
 class Ahead:
     """The batch still writing ahead of this one."""
 
-    facts: Facts  # its dossiers' facts as it leaves them
-    ended: Callable[[], Awaitable[object]]  # returns once its transaction committed or not
+    facts: Facts  # its dossiers' facts as it leaves them (as far as it computed them)
+    dossiers: frozenset[str]  # every dossier it may write
+    ended: Callable[[], Awaitable[bool]]  # once it has ended: whether it committed
 
 
 async def project_events(
@@ -61,22 +62,26 @@ async def project_events(
     dossier_events = [e for e in events if e.event_type in HANDLERS and e.dossier_id]
     tenants = _latest_tenants(events)
     ids = sorted({e.dossier_id for e in dossier_events if e.dossier_id})
-    assumed = {i: ahead.facts[i] for i in ids if i in ahead.facts} if ahead else {}
+    shared = [i for i in ids if i in ahead.dossiers] if ahead else []
+    assumed = {i: ahead.facts[i] for i in shared if i in ahead.facts} if ahead else {}
     stored = await store.load_facts([i for i in ids if i not in assumed]) if ids else {}
     before = {**stored, **assumed}
     current, changed, deltas = _compute(ids, before, dossier_events, working_time)
     if computed is not None:
         computed(current)
     recomputed = False
-    if ahead is not None and assumed:
+    if ahead is not None:
         await ahead.ended()
-        actual = await store.load_facts(list(assumed))
-        if any(actual.get(i) != fact for i, fact in assumed.items()):
-            before = {**stored, **actual}
-            current, changed, deltas = _compute(ids, before, dossier_events, working_time)
-            recomputed = True
-            if computed is not None:
-                computed(current)
+        if shared:
+            actual = await store.load_facts(shared)
+            if any(actual.get(i) != before.get(i) for i in shared):
+                before = {i: f for i, f in before.items() if i not in actual} | dict(actual)
+                for i in set(shared) - set(actual):
+                    before.pop(i, None)  # the batch ahead did not store it after all
+                current, changed, deltas = _compute(ids, before, dossier_events, working_time)
+                recomputed = True
+                if computed is not None:
+                    computed(current)
     if changed:
         await store.save_facts(changed)
     if deltas:
