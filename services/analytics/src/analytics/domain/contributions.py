@@ -126,6 +126,8 @@ _APOLOGIES, _APOLOGIES_LATE = _I["apologies"], _I["apologies_late"]
 _RETURNED, _RETURNED_ONLINE = _I["returned"], _I["returned_online"]
 _EVALUATION_SUM, _EVALUATION_COUNT = _I["evaluation_points_sum"], _I["evaluation_count"]
 _RATED = {level: _I[f"rated_{level}"] for level in _LEVELS}
+_SUPPLEMENTS, _REFUSALS, _WITHDRAWALS = _I["supplements"], _I["refusals"], _I["withdrawals"]
+_OPEN, _OVERDUE = _I["open_delta"], _I["overdue_delta"]
 _HIST_INDEX = tuple(_I[name] for name in HIST)
 
 
@@ -137,6 +139,99 @@ def add_contributions(out: Deltas, fact: DossierFact, sign: int) -> None:
     """
     if not fact.known:
         return
+    if fact.assignments is None:
+        _add_one_unit(out, fact, sign)
+        return
+    _add_over_segments(out, fact, sign)
+
+
+def _add_one_unit(out: Deltas, fact: DossierFact, sign: int) -> None:
+    """`add_contributions` for a dossier never moved by a merger (nearly all of them): the
+    same counters as `_add_over_segments` with one unit, written out without closures, since
+    it runs for every changed dossier of every batch."""
+    procedure = fact.procedure_code or ""
+    field = fact.field_code or ""
+    desk = fact.receiving_tenant_id or fact.resolving_tenant_id or ""
+    unit = fact.resolving_tenant_id or desk
+    get, put = out.get, out.setdefault
+    received = fact.received_at
+    if received is not None:
+        start = local_day(received)
+        key = (desk, procedure, field, start)
+        v = get(key) or put(key, [0] * N)
+        v[_RECEIVED] += sign
+        if fact.channel == "online":
+            v[_RECEIVED_ONLINE] += sign
+    for moment, index in (
+        (fact.supplement_requested_at, _SUPPLEMENTS),
+        (fact.refused_at, _REFUSALS),
+        (fact.withdrawn_at, _WITHDRAWALS),
+    ):
+        if moment is not None:
+            key = (desk, procedure, field, local_day(moment))
+            v = get(key) or put(key, [0] * N)
+            v[index] += sign
+    done = fact.completed_at
+    outcome = fact.outcome if done is not None else None
+    if outcome is not None and done is not None:
+        key = (unit, procedure, field, local_day(done))
+        v = get(key) or put(key, [0] * N)
+        v[_RESOLVED[outcome.value]] += sign
+        seconds = fact.processing_seconds
+        if seconds is not None:
+            v[_PROCESSING_SUM] += sign * seconds
+            v[_PROCESSING_COUNT] += sign
+            v[_HIST_INDEX[hist_bucket(seconds)]] += sign
+    if fact.apology_at is not None:
+        key = (unit, procedure, field, local_day(fact.apology_at))
+        v = get(key) or put(key, [0] * N)
+        v[_APOLOGIES] += sign
+        if fact.apology_late:
+            v[_APOLOGIES_LATE] += sign
+    if fact.returned_at is not None:
+        key = (unit, procedure, field, local_day(fact.returned_at))
+        v = get(key) or put(key, [0] * N)
+        v[_RETURNED] += sign
+        if fact.returned_online:
+            v[_RETURNED_ONLINE] += sign
+    rated = fact.rated_at
+    if rated is not None and fact.rating_level in _LEVELS:
+        key = (unit, procedure, field, local_day(rated))
+        v = get(key) or put(key, [0] * N)
+        v[_RATED[fact.rating_level or ""]] += sign
+        if fact.rating_points is not None:
+            v[_EVALUATION_SUM] += sign * fact.rating_points
+            v[_EVALUATION_COUNT] += sign
+    if received is None:
+        return
+    # running counters: +1 on the first day, -1 on the day after the last (as `_interval`)
+    closed = fact.closed_at
+    end = None if closed is None else local_day(closed)
+    marks = [(start, end, _OPEN)]
+    if fact.due_at is not None:
+        first = max(start, local_day(fact.due_at))
+        paused = fact.supplement_requested_at
+        if paused is None:
+            marks.append((first, end, _OVERDUE))
+        else:
+            p = local_day(paused)
+            marks.append((first, p if end is None else min(end, p), _OVERDUE))
+            if fact.supplement_received_at is not None:
+                marks.append((max(first, local_day(fact.supplement_received_at)), end, _OVERDUE))
+    for lo, hi, index in marks:
+        if hi is not None and hi <= lo:
+            continue
+        key = (unit, procedure, field, lo)
+        v = get(key) or put(key, [0] * N)
+        v[index] += sign
+        if hi is not None:
+            key = (unit, procedure, field, hi)
+            v = get(key) or put(key, [0] * N)
+            v[index] -= sign
+
+
+def _add_over_segments(out: Deltas, fact: DossierFact, sign: int) -> None:
+    """`add_contributions` for a dossier moved by a merger: each fact at the unit of its time."""
     procedure = fact.procedure_code or ""
     field = fact.field_code or ""
     segments = fact.segments()
