@@ -14,6 +14,7 @@ really stored. Events are idempotent and order-tolerant, so this is always corre
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -66,7 +67,7 @@ async def project_events(
     assumed = {i: ahead.facts[i] for i in shared if i in ahead.facts} if ahead else {}
     stored = await store.load_facts([i for i in ids if i not in assumed]) if ids else {}
     before = {**stored, **assumed}
-    current, changed, deltas = _compute(ids, before, dossier_events, working_time)
+    current, changed, deltas = await _compute(ids, before, dossier_events, working_time)
     if computed is not None:
         computed(current)
     recomputed = False
@@ -78,7 +79,7 @@ async def project_events(
                 before = {i: f for i, f in before.items() if i not in actual} | dict(actual)
                 for i in set(shared) - set(actual):
                     before.pop(i, None)  # the batch ahead did not store it after all
-                current, changed, deltas = _compute(ids, before, dossier_events, working_time)
+                current, changed, deltas = await _compute(ids, before, dossier_events, working_time)
                 recomputed = True
                 if computed is not None:
                     computed(current)
@@ -93,16 +94,23 @@ async def project_events(
     return BatchResult(applied, len(events) - applied, frozenset(changed_ids), current, recomputed)
 
 
-def _compute(
+async def _compute(
     ids: Sequence[str], before: Facts, events: Sequence[Event], working_time: WorkingTime
 ) -> tuple[dict[str, DossierFact], list[DossierFact], Deltas]:
-    """Facts after the events, those that changed, and the aggregates' differences."""
+    """Facts after the events, those that changed, and the aggregates' differences.
+
+    Gives the event loop back every few thousand events: while this batch computes, the batch
+    ahead waits on PostgreSQL between statements, and each of its next statements should not
+    wait for a whole batch's computing (PostgreSQL would sit idle meanwhile).
+    """
     current = {i: before[i].copy() if i in before else DossierFact(i) for i in ids}
-    for event in events:
-        apply(current[event.dossier_id or ""], event)
+    for start in range(0, len(events), _YIELD_EVERY_EVENTS):
+        for event in events[start : start + _YIELD_EVERY_EVENTS]:
+            apply(current[event.dossier_id or ""], event)
+        await asyncio.sleep(0)
     changed: list[DossierFact] = []
     deltas: Deltas = {}
-    for dossier_id, fact in current.items():
+    for n, (dossier_id, fact) in enumerate(current.items(), 1):
         fact.processing_seconds = processing_seconds(fact, working_time)
         old = before.get(dossier_id)
         if old != fact:
@@ -110,7 +118,13 @@ def _compute(
             add_contributions(deltas, fact, 1)
             if old is not None:
                 add_contributions(deltas, old, -1)
+        if n % _YIELD_EVERY_FACTS == 0:
+            await asyncio.sleep(0)
     return current, changed, {key: vector for key, vector in deltas.items() if any(vector)}
+
+
+_YIELD_EVERY_EVENTS = 2_000
+_YIELD_EVERY_FACTS = 300
 
 
 def processing_seconds(fact: DossierFact, working_time: WorkingTime) -> int | None:
