@@ -182,18 +182,16 @@ def _add_one_unit(out: Deltas, fact: DossierFact, sign: int) -> None:
             v[_PROCESSING_SUM] += sign * seconds
             v[_PROCESSING_COUNT] += sign
             v[_HIST_INDEX[hist_bucket(seconds)]] += sign
-    if fact.apology_at is not None:
-        key = (unit, procedure, field, local_day(fact.apology_at))
-        v = get(key) or put(key, [0] * N)
-        v[_APOLOGIES] += sign
-        if fact.apology_late:
-            v[_APOLOGIES_LATE] += sign
-    if fact.returned_at is not None:
-        key = (unit, procedure, field, local_day(fact.returned_at))
-        v = get(key) or put(key, [0] * N)
-        v[_RETURNED] += sign
-        if fact.returned_online:
-            v[_RETURNED_ONLINE] += sign
+    for moment, index, flagged, flag_index in (
+        (fact.apology_at, _APOLOGIES, fact.apology_late, _APOLOGIES_LATE),
+        (fact.returned_at, _RETURNED, fact.returned_online, _RETURNED_ONLINE),
+    ):
+        if moment is not None:
+            key = (unit, procedure, field, local_day(moment))
+            v = get(key) or put(key, [0] * N)
+            v[index] += sign
+            if flagged:
+                v[flag_index] += sign
     rated = fact.rated_at
     if rated is not None and fact.rating_level in _LEVELS:
         key = (unit, procedure, field, local_day(rated))
