@@ -41,7 +41,12 @@ from analytics.domain.contributions import COUNTERS, HIST, HIST_BOUNDS_HOURS  # 
 from analytics.domain.days import local_day  # noqa: E402
 from analytics.settings import AnalyticsSettings  # noqa: E402
 from analytics.testing import Scenario  # noqa: E402
-from benchkit import drop_scratch_database, raw_consume_rate  # noqa: E402
+from benchkit import (  # noqa: E402
+    drop_scratch_database,
+    figure,
+    raw_consume_rate,
+    write_results,
+)
 from motcua_contracts.codec import encode  # noqa: E402
 from motcua_platform.auth.dev_tokens import mint  # noqa: E402
 from motcua_platform.messaging.kafka import make_broker  # noqa: E402
@@ -56,7 +61,6 @@ from tests.support.servers import (  # noqa: E402
     unique,
 )
 
-RESULTS = ROOT / "bench" / "results" / "analytics.json"
 PROCEDURES = ("1.001193", "1.000894", "1.000656", "1.004859", "2.000815", "2.000884", "2.001035")
 
 
@@ -386,16 +390,6 @@ async def api_latency(env: dict[str, str], url: str, calls: int) -> dict[str, fl
     }
 
 
-def figure(value: float, baseline: float | None, target: str) -> dict[str, Any]:
-    ratio = round(value / baseline, 3) if baseline else None
-    return {
-        "value": round(value, 1),
-        "baseline": baseline and round(baseline, 1),
-        "ratio": ratio,
-        "target": target,
-    }
-
-
 async def main(quick: bool) -> None:
     env = server_env()
     bootstrap = env["MOTCUA_KAFKA_BOOTSTRAP"]
@@ -466,13 +460,7 @@ async def main(quick: bool) -> None:
         "indicator_api_worst_ms_by_query": latency["by_query"],
         "figures": figures,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\n{'figure':42} {'value':>10} {'baseline':>10} {'ratio':>7}  target")
-    for key, f in figures.items():
-        base = "" if f["baseline"] is None else f["baseline"]
-        ratio = "" if f["ratio"] is None else f["ratio"]
-        print(f"{key:42} {f['value']:>10} {base!s:>10} {ratio!s:>7}  {f['target']}")
+    write_results("analytics", result)
     print(
         f"\nhistory: {history:,} dossiers ({loaded['facts']:,} facts for the last "
         f"{RECENT_DAYS} days, {loaded['daily']:,} daily and {loaded['monthly']:,} monthly rows, "

@@ -13,6 +13,18 @@ from sqlalchemy import event, insert, select
 _, _outbox, inbox, effects = scratch_schema()
 
 
+def _consumer(service: str, sessions, handler) -> IdempotentConsumer:  # type: ignore[no-untyped-def]
+    """Group "g", event type "Happened" to `handler`, dead letters recorded."""
+    return IdempotentConsumer(
+        service=service,
+        consumer="g",
+        session_factory=sessions,
+        inbox=inbox,
+        handlers={"Happened": handler},
+        dead_letters=RecordingPublisher(),
+    )
+
+
 async def test_a_published_batch_reaches_the_handlers_once_in_order_with_raw_values(
     sessions,  # type: ignore[no-untyped-def]
 ) -> None:
@@ -22,14 +34,7 @@ async def test_a_published_batch_reaches_the_handlers_once_in_order_with_raw_val
         seen.append(message)
         await session.execute(insert(effects).values(note=message.value.decode()))
 
-    consumer = IdempotentConsumer(
-        service="test-kafka",
-        consumer="g",
-        session_factory=sessions,
-        inbox=inbox,
-        handlers={"Happened": handler},
-        dead_letters=RecordingPublisher(),
-    )
+    consumer = _consumer("test-kafka", sessions, handler)
     broker = KafkaBroker("127.0.0.1:1")
     subscribe(broker, group="g", topics=["t"], consumer=consumer)
     async with TestKafkaBroker(broker) as test_broker:
@@ -73,14 +78,7 @@ async def test_one_poll_of_records_commits_in_one_database_transaction(
     async def handler(session, message) -> None:  # type: ignore[no-untyped-def]
         await session.execute(insert(effects).values(note=message.value.decode()))
 
-    consumer = IdempotentConsumer(
-        service="test-kafka-poll",
-        consumer="g",
-        session_factory=sessions,
-        inbox=inbox,
-        handlers={"Happened": handler},
-        dead_letters=RecordingPublisher(),
-    )
+    consumer = _consumer("test-kafka-poll", sessions, handler)
     commits: list[object] = []
 
     def committed(connection: object) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from motcua_contracts.events.tenants_v1 import TenantConfigured
 
@@ -31,8 +31,6 @@ class BatchResult:
     applied: int  # events whose dossier (or tenant) changed
     unchanged: int  # duplicates and events analytics does not count
     changed: frozenset[str] = frozenset()  # dossier ids whose fact changed
-    facts: Mapping[str, DossierFact] = field(default_factory=dict)  # every dossier, after
-    recomputed: bool = False  # the facts assumed from the batch ahead were not what was stored
 
 
 Facts = Mapping[str, DossierFact]
@@ -70,7 +68,6 @@ async def project_events(
     current, changed, deltas = await _compute(ids, before, dossier_events, working_time)
     if computed is not None:
         computed(current)
-    recomputed = False
     if ahead is not None:
         await ahead.ended()
         if shared:
@@ -80,7 +77,6 @@ async def project_events(
                 for i in set(shared) - set(actual):
                     before.pop(i, None)  # the batch ahead did not store it after all
                 current, changed, deltas = await _compute(ids, before, dossier_events, working_time)
-                recomputed = True
                 if computed is not None:
                     computed(current)
     if changed:
@@ -91,7 +87,7 @@ async def project_events(
         await store.save_tenants(tenants)
     changed_ids = {f.dossier_id for f in changed}
     applied = sum(1 for e in dossier_events if e.dossier_id in changed_ids) + len(tenants)
-    return BatchResult(applied, len(events) - applied, frozenset(changed_ids), current, recomputed)
+    return BatchResult(applied, len(events) - applied, frozenset(changed_ids))
 
 
 async def _compute(
