@@ -34,9 +34,17 @@ class ErrorLog(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.records: list[str] = []
+        self._mark = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(f"{record.name}: {record.getMessage()}"[:300])
+
+    def mark(self) -> None:
+        """Remembers where the check read the log: what comes later (shutdown) is counted apart."""
+        self._mark = len(self.records)
+
+    def since_mark(self) -> list[str]:
+        return self.records[self._mark :]
 
 
 @dataclass

@@ -7,7 +7,6 @@ standalone mode runs every role of every service in one process.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from motcua_platform.messaging.outbox import OutboxRelay
 from motcua_platform.messaging.transport import Transport
 from motcua_platform.migrations import upgrade_head
 from motcua_platform.settings import ServiceSettings
+from motcua_platform.tasks import stop_gracefully
 
 log = logging.getLogger(__name__)
 
@@ -120,11 +120,7 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(guarded()))
 
     async def stop_background(self) -> None:
-        self._stop.set()
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_gracefully(self._tasks, self._stop)
         self._tasks.clear()
 
     async def close(self) -> None:

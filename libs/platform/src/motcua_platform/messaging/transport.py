@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from typing import Protocol
 
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.local_bus import LocalBus
 from motcua_platform.messaging.types import Publisher
+from motcua_platform.tasks import stop_gracefully
 
 
 class Transport(Protocol):
@@ -72,11 +72,7 @@ class LocalTransport:
             )
 
     async def stop(self) -> None:
-        self._stop.set()
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await stop_gracefully(self._tasks, self._stop)
         self._tasks.clear()
         if self._owns_bus:
             await self._bus.close()
