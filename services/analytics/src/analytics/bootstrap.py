@@ -18,6 +18,7 @@ from motcua_platform.db import make_engine, make_session_factory
 from motcua_platform.health import health_router
 from motcua_platform.messaging.transport import KafkaTransport, Transport
 from motcua_platform.runtime import ALL_ROLES, ServiceRuntime
+from motcua_platform.unavailable import install_unavailable_handler
 from sqlalchemy import event
 
 from analytics.adapters import projection_state
@@ -160,8 +161,15 @@ def build_runtime(
         deps=deps,
     )
     app.add_middleware(GZipMiddleware, minimum_size=800)
+    install_unavailable_handler(app)  # database/broker away: 503 + Retry-After, not 500
     app.include_router(
-        health_router({"database": runtime.database_ready, "broker": runtime.broker_ready})
+        health_router(
+            {
+                "database": runtime.database_ready,
+                "broker": runtime.broker_ready,
+                "consumers": runtime.consumers_ready,
+            }
+        )
     )
     app.state.sessions = sessions
     app.state.deps = deps

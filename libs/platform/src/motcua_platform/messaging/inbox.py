@@ -36,6 +36,7 @@ from motcua_platform.faults import (
     classify,
 )
 from motcua_platform.logcontext import bind_log_context
+from motcua_platform.logs import summarised, summarised_back
 from motcua_platform.messaging.types import (
     HEADER_TENANT,
     InboundMessage,
@@ -267,21 +268,13 @@ class IdempotentConsumer:
 
     async def _stalled(self, exc: BaseException, attempt: int) -> None:
         """A transient failure: mark the stall, log only when it starts, back off."""
-        if self._stall.since is None:
-            log.warning(
-                "consumer stalled on a transient failure; retrying until it ends",
-                extra={"consumer": self._consumer, "error": type(exc).__name__},
-            )
+        summarised(log, f"consumer {self._service}/{self._consumer}", exc)
         self._stall.stalled()
         await asyncio.sleep(self._policy.delay(attempt))
 
     def _recovered(self) -> None:
         if self._stall.since is not None:
-            log.warning(
-                "consumer resumed after %.1f s stalled",
-                self._stall.stalled_for(),
-                extra={"consumer": self._consumer},
-            )
+            summarised_back(log, f"consumer {self._service}/{self._consumer}")
         self._stall.recovered()
 
     async def _handle_with_retries(
