@@ -24,7 +24,7 @@ UNAVAILABLE_VI = (
 
 # The classes a transient fault arrives as; the classifier decides (a non-transient one of them
 # is re-raised: a genuine bug stays a 500).
-_CANDIDATES: tuple[type[BaseException], ...] = (
+_CANDIDATES: tuple[type[Exception], ...] = (
     sa_exc.DBAPIError,
     sa_exc.InterfaceError,
     sa_exc.TimeoutError,
