@@ -170,3 +170,8 @@ def test_the_backoff_is_capped() -> None:
     policy = RetryPolicy(base_seconds=0.1, cap_seconds=30.0)
     assert 0.05 <= policy.delay(1) <= 0.1
     assert all(15.0 <= policy.delay(n) <= 30.0 for n in range(10, 5000, 7))
+
+
+def test_a_database_not_there_yet_is_transient() -> None:
+    # asyncpg's InvalidCatalogNameError carries SQLSTATE 3D000 (found by the PostgreSQL test).
+    assert classify(_PgError("3D000")) is FailureKind.TRANSIENT

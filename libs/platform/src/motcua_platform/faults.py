@@ -32,13 +32,20 @@ class PermanentError(Exception):
     """The message can never succeed (malformed, violates a contract): dead-letter at once."""
 
 
-_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03", "53300"})
+# Serialization failure, deadlock, server shutting down / starting, too many connections, and
+# the database or login not there (yet): provisioning or failover, not the message's fault.
+_TRANSIENT_SQLSTATES = frozenset(
+    {"40001", "40P01", "57P01", "57P02", "57P03", "53300", "3D000", "28000", "28P01"}
+)
 _TRANSIENT_NAMES = frozenset(
     {
         # asyncpg / aiokafka names, matched by name so this module imports neither.
         "ConnectionDoesNotExistError",
         "ConnectionFailureError",
         "InterfaceError",
+        "InvalidCatalogNameError",
+        "InvalidAuthorizationSpecificationError",
+        "InvalidPasswordError",
         "CannotConnectNowError",
         "TooManyConnectionsError",
         "AdminShutdownError",
