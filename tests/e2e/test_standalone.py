@@ -131,3 +131,25 @@ async def test_a_restart_resumes_without_loss_or_duplicates(tmp_path: Path) -> N
         assert await _count(third) == 5
     finally:
         await third.stop()
+
+
+async def test_the_dashboard_takes_today_from_the_platform_clock(tmp_path: Path) -> None:
+    """A simulated clock runs ahead of the browser's: the dashboard's default period comes from
+    analytics' /clock (the platform's now in +07:00), or a monitor watches an empty month."""
+    from zoneinfo import ZoneInfo
+
+    from motcua_platform.clock import AcceleratedClock
+
+    ahead = datetime(2031, 7, 14, 23, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    p = Platform(tmp_path, clock=AcceleratedClock(ahead, 1))
+    await p.start()
+    try:
+        async with _client(p, "analytics") as client:
+            answer = (await client.get("/api/v1/clock")).json()
+            script = (await client.get("/bang-dieu-khien/static/app.js")).text
+    finally:
+        await p.stop()
+    now = datetime.fromisoformat(answer["now"])
+    assert answer["now"].endswith("+07:00")
+    assert now.date() == ahead.date() and answer["today"] == "2031-07-14"
+    assert 'API + "/clock"' in script
