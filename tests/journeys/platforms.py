@@ -32,10 +32,12 @@ from tests.support.servers import (
 )
 
 SERVICES = ("intake", "workflow", "notify", "analytics")
+# Each service's own default roles, as its Deployment runs it (timers: notify's dispatcher,
+# workflow's deadlines; intake's consumer: the apology's new date and other facts).
 KAFKA_ROLES = {
-    "intake": "api,relay",
-    "workflow": "api,consumer,relay",
-    "notify": "api,consumer,relay",
+    "intake": "api,relay,consumer",
+    "workflow": "api,relay,consumer,timers",
+    "notify": "api,relay,consumer,timers",
     "analytics": "api,consumer",
 }
 PILOT = ("quyet-thang", "chieng-khuong", "moc-chau-tt")
