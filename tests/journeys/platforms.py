@@ -172,8 +172,12 @@ def kafka(tmp: Path) -> Iterator[RunningPlatform]:
                 f"{prefix}CONSUMER_GROUP": f"{run}-{service}",
                 f"{prefix}ENVIRONMENT": "test",
             }
+            intake_url = f"http://127.0.0.1:{ports['intake']}"
             if service == "intake":
-                settings[f"{prefix}PUBLIC_BASE_URL"] = f"http://127.0.0.1:{ports['intake']}"
+                settings[f"{prefix}PUBLIC_BASE_URL"] = intake_url
+            if service == "notify":  # letters ask intake for the addressee, by its API
+                settings[f"{prefix}INTAKE_URL"] = intake_url
+                settings[f"{prefix}PUBLIC_BASE_URL"] = intake_url
             process = ServiceProcess(service, settings, KAFKA_ROLES[service], port=ports[service])
             process.start(tmp, timeout=READY_TIMEOUT)
             processes[service] = process

@@ -14,6 +14,7 @@ def test_a_death_brings_one_condolence_letter_addressed_to_the_family(desk: Desk
     desk.to_result(dossier["dossier_id"])
 
     job = desk.wait_letter(dossier["dossier_id"], "condolence_letter")
+    assert job["recipient"] == "family", job
     assert job["status"] != "printed" and job["printed_at"] is None
     pdf = desk.letter_pdf(job["delivery_id"])
     checked = check_pdf(
