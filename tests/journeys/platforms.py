@@ -13,10 +13,12 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 from motcua_platform.auth.dev_tokens import mint
@@ -31,6 +33,8 @@ from tests.support.servers import (
     unique,
 )
 
+T = TypeVar("T")
+
 SERVICES = ("intake", "workflow", "notify", "analytics")
 # Each service's own default roles, as its Deployment runs it (timers: notify's dispatcher,
 # workflow's deadlines; intake's consumer: the apology's new date and other facts).
@@ -42,6 +46,12 @@ KAFKA_ROLES = {
 }
 PILOT = ("quyet-thang", "chieng-khuong", "moc-chau-tt")
 READY_TIMEOUT = 120.0  # bounds a hang only
+
+
+def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """In a thread of its own: Playwright's sync API keeps an event loop running on this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @dataclass
@@ -144,7 +154,7 @@ def _seed_pilot(database_url: str) -> None:
         await seed_tenants(runtime)
         await runtime.close()
 
-    asyncio.run(run())
+    _run_async(run())
 
 
 @contextmanager
@@ -157,9 +167,9 @@ def kafka(tmp: Path) -> Iterator[RunningPlatform]:
     try:
         urls = {}
         for service, name in dbs.items():
-            urls[service] = asyncio.run(create_database(env, name))
+            urls[service] = _run_async(create_database(env, name))
             created.append(name)
-        asyncio.run(
+        _run_async(
             start_groups_at_end(env["MOTCUA_KAFKA_BOOTSTRAP"], [f"{run}-{s}" for s in SERVICES])
         )
         _seed_pilot(urls["intake"])
@@ -193,4 +203,4 @@ def kafka(tmp: Path) -> Iterator[RunningPlatform]:
         for process in processes.values():
             process.stop()
         for name in created:
-            asyncio.run(drop_database(env, name))
+            _run_async(drop_database(env, name))
