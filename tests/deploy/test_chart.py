@@ -57,6 +57,7 @@ ALERTS = {
     "MotcuaOutboxBacklogGrowing": "motcua_outbox_backlog",
     "MotcuaConsumerLagHigh": "motcua_consumer_lag_messages",
     "MotcuaDeadLettersPresent": "motcua_dead_letters_total",
+    "MotcuaConsumerStalled": "motcua_consumer_stalled",
     "MotcuaDeadlineBreachRateRising": "motcua_deadline_breaches_total",
     "MotcuaServiceDown": "up{",
 }

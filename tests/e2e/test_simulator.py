@@ -240,3 +240,32 @@ async def test_the_check_waits_for_analytics_while_it_catches_up_and_not_when_st
         "http://analytics", ["quyet-thang"], registered, registered, day, day, stall_seconds=0.1
     )
     assert verdict.problems == ["quyet-thang: analytics counts 1, simulator registered 3 (sent 3)"]
+
+
+@pytest.mark.timeout(300)
+def test_minutes_stops_the_whole_platform_not_only_the_traffic(tmp_path: Path) -> None:
+    # Before: the traffic stopped after --minutes and the four servers kept running forever
+    # (this subprocess then hit its timeout). The timeout only bounds a hang.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "motcua_standalone",
+            "--simulate",
+            "--minutes",
+            "0.1",
+            "--per-day",
+            "5",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--base-port",
+            str(_four_free_ports()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    summary = "\n".join(line for line in result.stdout.splitlines() if "eyJ" not in line)
+    assert result.returncode == 0, summary[-3000:] + result.stderr[-2000:]
+    assert "Mô phỏng:" in summary

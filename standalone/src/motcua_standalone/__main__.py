@@ -159,6 +159,8 @@ async def simulate(
     for error in report.errors[:20]:
         print(f"  lỗi: {error}", flush=True)
     if not args.check:
+        if args.minutes or args.seconds:
+            stop_all()  # a bounded run stops the whole platform, not only the traffic
         return None
     verdict = await verify(
         urls["analytics"], communes, report.registered, report.attempted, start, local_day(clock)

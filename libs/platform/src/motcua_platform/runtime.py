@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from motcua_platform.faults import StallTracker
 from motcua_platform.messaging.inbox import Handler, IdempotentConsumer
 from motcua_platform.messaging.outbox import OutboxRelay
 from motcua_platform.messaging.transport import Transport
@@ -65,6 +66,12 @@ class ServiceRuntime:
         """Only consumers need the broker to be ready; the outbox covers everyone else."""
         return frozenset() if "consumer" in self.roles else frozenset({"broker"})
 
+    async def consumers_ready(self) -> bool:
+        """Down once a consumer of this service has been stalled (transient failure) longer
+        than `consumer_stall_unready_seconds`."""
+        stalled = StallTracker.longest_stall(self.name)
+        return stalled < self.settings.consumer_stall_unready_seconds
+
     async def broker_ready(self) -> bool:
         return self.transport is not None and await self.transport.ready()
 
@@ -85,6 +92,8 @@ class ServiceRuntime:
                     handlers=sub.handlers,
                     dead_letters=transport.publisher,
                     max_attempts=self.settings.consumer_max_attempts,
+                    base_backoff_seconds=self.settings.consumer_backoff_base_seconds,
+                    max_backoff_seconds=self.settings.consumer_backoff_cap_seconds,
                 )
                 transport.subscribe(
                     group=self.settings.group_id, topics=sub.topics, consumer=consumer
@@ -140,6 +149,7 @@ def build_service(
     from motcua_platform.db import make_engine, make_session_factory
     from motcua_platform.health import health_router
     from motcua_platform.observability import instrument_app
+    from motcua_platform.unavailable import install_unavailable_handler
 
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
@@ -161,9 +171,14 @@ def build_service(
     )
     app.state.sessions = sessions
     instrument_app(app, settings.service_name)
+    install_unavailable_handler(app)  # database/broker away: 503 + Retry-After, not 500
     app.include_router(
         health_router(
-            {"database": runtime.database_ready, "broker": runtime.broker_ready},
+            {
+                "database": runtime.database_ready,
+                "broker": runtime.broker_ready,
+                "consumers": runtime.consumers_ready,
+            },
             optional=runtime.optional_checks,
         )
     )

@@ -35,7 +35,16 @@ class ServiceSettings(BaseSettings):
     otlp_endpoint: str | None = None
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_poll_seconds: float = Field(default=0.05, gt=0)
-    consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_max_attempts: int = Field(
+        default=5, ge=1, description="attempts for an unknown (non-transient) handler failure"
+    )
+    consumer_backoff_base_seconds: float = Field(default=0.1, gt=0)
+    consumer_backoff_cap_seconds: float = Field(default=30.0, gt=0)
+    consumer_stall_unready_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="a consumer stalled on a transient failure this long makes /health/ready 503",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServiceSettings:

@@ -15,9 +15,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from motcua_platform.auth import verifier_for
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.db import make_engine, make_session_factory
+from motcua_platform.faults import RetryPolicy
 from motcua_platform.health import health_router
 from motcua_platform.messaging.transport import KafkaTransport, Transport
 from motcua_platform.runtime import ALL_ROLES, ServiceRuntime
+from motcua_platform.unavailable import install_unavailable_handler
 from sqlalchemy import event
 
 from analytics.adapters import projection_state
@@ -71,6 +73,11 @@ class AnalyticsRuntime(ServiceRuntime):
             dead_letters=self.transport.publisher,
             max_attempts=settings.consumer_max_attempts,
         )
+        policy = RetryPolicy(
+            base_seconds=settings.consumer_backoff_base_seconds,
+            cap_seconds=settings.consumer_backoff_cap_seconds,
+        )
+        projector.retry_policy = policy
         return KafkaBatchConsumer(
             settings=settings,
             topics=TOPICS,
@@ -78,6 +85,7 @@ class AnalyticsRuntime(ServiceRuntime):
             projector=projector,
             max_records=settings.batch_max_records,
             wait_ms=settings.batch_wait_ms,
+            retry_policy=policy,
         )
 
     async def _consume(self, stop: asyncio.Event) -> None:
@@ -160,8 +168,15 @@ def build_runtime(
         deps=deps,
     )
     app.add_middleware(GZipMiddleware, minimum_size=800)
+    install_unavailable_handler(app)  # database/broker away: 503 + Retry-After, not 500
     app.include_router(
-        health_router({"database": runtime.database_ready, "broker": runtime.broker_ready})
+        health_router(
+            {
+                "database": runtime.database_ready,
+                "broker": runtime.broker_ready,
+                "consumers": runtime.consumers_ready,
+            }
+        )
     )
     app.state.sessions = sessions
     app.state.deps = deps

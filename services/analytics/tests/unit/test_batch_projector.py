@@ -183,3 +183,49 @@ async def test_a_batch_behind_one_that_failed_commits_nothing(runtime: Analytics
     async with runtime.sessions() as session:
         assert await applied_offsets(session, "g3") == {}
         assert await session.scalar(select(func.count()).select_from(dossier_facts)) == 0
+
+
+async def test_a_database_outage_stalls_the_projection_and_dead_letters_nothing(
+    runtime: AnalyticsRuntime,
+) -> None:
+    from motcua_platform.faults import STALLED, RetryPolicy
+    from sqlalchemy import exc as sa_exc
+
+    left = {"n": 15}  # max_attempts is 1: the old rule dead-lettered every event here
+
+    def sessions():  # type: ignore[no-untyped-def]
+        if left["n"] > 0:
+            left["n"] -= 1
+            raise sa_exc.OperationalError("BEGIN", {}, ConnectionRefusedError("refused"))
+        return runtime.sessions()
+
+    sink = Sink()
+    projector = BatchProjector(
+        service="analytics",
+        group="g-outage",
+        sessions=sessions,  # type: ignore[arg-type]
+        working_time=CalendarWorkingTime(),
+        dead_letters=sink,
+        max_attempts=1,
+    )
+    projector.retry_policy = RetryPolicy(base_seconds=0.001, cap_seconds=0.002)
+    gauge = STALLED.labels("analytics", "g-outage-batch")
+    seen: list[float] = []
+
+    async def watch() -> None:
+        while True:
+            seen.append(gauge._value.get())
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    wires = [encode(e) for e in reference_month(A, B).envelopes]
+    records = [record(i, w.value, w.headers["ce_type"]) for i, w in enumerate(wires)]
+    try:
+        async with asyncio.timeout(30):
+            assert await projector.handle(records) == len(wires)
+    finally:
+        watcher.cancel()
+    assert sink.sent == []
+    assert 1.0 in seen and gauge._value.get() == 0.0
+    async with runtime.sessions() as session:
+        assert await applied_offsets(session, "g-outage") == {(TOPIC, 0): len(wires)}

@@ -319,3 +319,33 @@ async def test_leaders_get_escalations_and_the_morning_digest_from_staff_contact
     assert "có nguy cơ trễ hạn" in (escalation.subject or "")
     assert "Đồng chí Phó Chủ tịch UBND xã" in escalation.body
     assert "1 có nguy cơ" in (digest.subject or "") and "000.22.38.H50-251007-0001" in digest.body
+
+
+async def test_a_database_outage_stalls_the_dispatcher_without_spending_attempts(
+    n: Notify,
+) -> None:
+    from motcua_platform.faults import STALLED, RetryPolicy
+    from sqlalchemy import exc as sa_exc
+
+    await n.deliver(received(), DOSSIER)
+    dispatcher = n.runtime.app.state.dispatcher  # type: ignore[union-attr]
+    dispatcher.retry_policy = RetryPolicy(base_seconds=0.001, cap_seconds=0.002)
+    real = dispatcher.sessions
+    left = {"n": 12}
+
+    def failing():  # type: ignore[no-untyped-def]
+        if left["n"] > 0:
+            left["n"] -= 1
+            raise sa_exc.OperationalError("SELECT", {}, ConnectionRefusedError("refused"))
+        return real()
+
+    dispatcher.sessions = failing
+    gauge = STALLED.labels("notify", "dispatcher")
+    for _ in range(12):
+        assert await dispatcher._round() == 0
+    assert gauge._value.get() == 1.0
+    assert await dispatcher._round() == 1
+    assert gauge._value.get() == 0.0
+    [note] = await notes(n)
+    assert (note["status"], note["channel"]) == ("sent", "zalo")
+    assert note["deliveries"][0]["attempts"] == 1

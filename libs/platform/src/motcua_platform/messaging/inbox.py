@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,7 +28,15 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from motcua_platform.faults import (
+    FailureKind,
+    PermanentError,
+    RetryPolicy,
+    StallTracker,
+    classify,
+)
 from motcua_platform.logcontext import bind_log_context
+from motcua_platform.logs import summarised, summarised_back
 from motcua_platform.messaging.types import (
     HEADER_TENANT,
     InboundMessage,
@@ -40,6 +47,8 @@ from motcua_platform.messaging.types import dead_letter_topic as _dlq_topic
 from motcua_platform.telemetry import extract_context
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Handler", "IdempotentConsumer", "PermanentError"]
 
 Handler = Callable[[AsyncSession, InboundMessage], Awaitable[None]]
 
@@ -52,10 +61,6 @@ DEAD_LETTERS = Counter(
 PROCESSING = Histogram(
     "motcua_consumer_processing_seconds", "Time to process one message", ["service", "topic"]
 )
-
-
-class PermanentError(Exception):
-    """The message can never succeed (malformed, violates a contract): dead-letter at once."""
 
 
 class IdempotentConsumer:
@@ -72,6 +77,7 @@ class IdempotentConsumer:
         dead_letters: Publisher,
         max_attempts: int = 5,
         base_backoff_seconds: float = 0.05,
+        max_backoff_seconds: float = 30.0,
     ) -> None:
         self._service = service
         self._consumer = consumer
@@ -80,7 +86,12 @@ class IdempotentConsumer:
         self._handlers = dict(handlers)
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
-        self._base_backoff = base_backoff_seconds
+        self._policy = RetryPolicy(
+            base_seconds=base_backoff_seconds,
+            cap_seconds=max_backoff_seconds,
+            unknown_max_attempts=max_attempts,
+        )
+        self._stall = StallTracker(service, consumer)
         self._tracer = trace.get_tracer(f"motcua.{service}.consumer")
 
     @property
@@ -108,15 +119,24 @@ class IdempotentConsumer:
         docstring). Raises only if a dead-letter publish fails, like `handle`: the transport
         must then not commit the offsets (what was committed here is skipped on redelivery)."""
         rest = list(messages)
+        attempt = 0
         while rest:
             try:
                 done, failure = await self._apply_batch(rest)
             except Exception as exc:
+                if classify(exc) is FailureKind.TRANSIENT:
+                    # The infrastructure is down: nothing committed; stall and redo the batch
+                    # (nothing new is taken meanwhile, nothing is dead-lettered).
+                    attempt += 1
+                    await self._stalled(exc, attempt)
+                    continue
                 # Nothing of this transaction committed: each event alone, retried as usual.
                 log.warning("batch transaction failed; events go one by one", exc_info=exc)
                 for message in rest:
                     await self.handle(message)
                 return
+            self._recovered()
+            attempt = 0
             rest = rest[done:]
             if not rest:
                 return
@@ -201,17 +221,21 @@ class IdempotentConsumer:
         if failure is None or handler is None:  # no event id: `handle` dead-letters it
             await self.handle(message)
             return
-        if isinstance(failure, PermanentError):
+        kind = classify(failure)
+        if kind is FailureKind.POISON:
             await self._dead_letter(message, f"permanent: {failure!r}")
             return
-        if self._max_attempts <= 1:
-            await self._dead_letter(message, f"after 1 attempts: {failure!r}")
-            return
-        log.warning(
-            "handler failed in a batch; retrying it alone",
-            extra={"event_type": message.event_type, "attempt": 1},
-        )
-        await asyncio.sleep(self._backoff(1))
+        if kind is FailureKind.UNKNOWN:
+            if self._max_attempts <= 1:
+                await self._dead_letter(message, f"after 1 attempts: {failure!r}")
+                return
+            log.warning(
+                "handler failed in a batch; retrying it alone",
+                extra={"event_type": message.event_type, "attempt": 1},
+            )
+            await asyncio.sleep(self._policy.delay(1))
+        else:
+            await self._stalled(failure, 1)
         with self._consuming(message):
             await self._handle_with_retries(message, handler, first_attempt=2)
 
@@ -237,28 +261,54 @@ class IdempotentConsumer:
                 span.set_attribute("messaging.batch.message_count", batch)
             yield span
 
-    def _backoff(self, attempt: int) -> float:
-        return self._base_backoff * 2**attempt * (0.5 + random.random() / 2)
+    @property
+    def stall(self) -> StallTracker:
+        """Since when this consumer is stalled on a transient failure (readiness, metrics)."""
+        return self._stall
+
+    async def _stalled(self, exc: BaseException, attempt: int) -> None:
+        """A transient failure: mark the stall, log only when it starts, back off."""
+        summarised(log, f"consumer {self._service}/{self._consumer}", exc)
+        self._stall.stalled()
+        await asyncio.sleep(self._policy.delay(attempt))
+
+    def _recovered(self) -> None:
+        if self._stall.since is not None:
+            summarised_back(log, f"consumer {self._service}/{self._consumer}")
+        self._stall.recovered()
 
     async def _handle_with_retries(
         self, message: InboundMessage, handler: Handler, first_attempt: int = 1
     ) -> None:
-        for attempt in range(first_attempt, self._max_attempts + 1):
+        """Poison: dead-letter at once. Transient: retry for as long as it takes (the
+        partition waits, order kept). Unknown (a handler bug): `max_attempts` attempts in
+        all, then dead-letter."""
+        attempt = first_attempt
+        unknown_attempts = first_attempt - 1
+        while True:
             try:
                 applied = await self._apply_once(message, handler)
-            except PermanentError as exc:
-                await self._dead_letter(message, f"permanent: {exc!r}")
-                return
             except Exception as exc:
-                if attempt == self._max_attempts:
-                    await self._dead_letter(message, f"after {attempt} attempts: {exc!r}")
+                kind = classify(exc)
+                if kind is FailureKind.POISON:
+                    await self._dead_letter(message, f"permanent: {exc!r}")
+                    return
+                if kind is FailureKind.TRANSIENT:
+                    await self._stalled(exc, attempt)
+                    attempt += 1
+                    continue
+                unknown_attempts += 1
+                if unknown_attempts >= self._max_attempts:
+                    await self._dead_letter(message, f"after {unknown_attempts} attempts: {exc!r}")
                     return
                 log.warning(
                     "handler failed; retrying",
-                    extra={"event_type": message.event_type, "attempt": attempt},
+                    extra={"event_type": message.event_type, "attempt": unknown_attempts},
                 )
-                await asyncio.sleep(self._backoff(attempt))
+                await asyncio.sleep(self._policy.delay(attempt))
+                attempt += 1
                 continue
+            self._recovered()
             CONSUMED.labels(self._service, message.topic, "ok" if applied else "dup").inc()
             return
 

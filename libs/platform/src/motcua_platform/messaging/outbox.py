@@ -17,6 +17,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from motcua_platform.logs import summarised, summarised_back
 from motcua_platform.messaging.types import OutboundMessage, Publisher
 
 log = logging.getLogger(__name__)
@@ -197,11 +198,16 @@ class OutboxRelay:
                     log.warning("outbox metrics refresh failed")
             try:
                 published = await self.relay_once()
+                if failures:
+                    summarised_back(log, f"outbox relay {self._service}")
                 failures = 0
-            except Exception:
+            except Exception as exc:
                 failures += 1
-                delay = min(self._max_backoff, 0.1 * 2**failures) * (0.5 + random.random() / 2)
-                log.warning("outbox relay failed; retrying", extra={"retry_in": delay})
+                delay = min(self._max_backoff, 0.1 * 2 ** min(failures, 60)) * (
+                    0.5 + random.random() / 2
+                )
+                # One line when it goes down, a count once a minute, one when it is back.
+                summarised(log, f"outbox relay {self._service}", exc)
                 await _sleep_or_stop(stop, delay)
                 continue
             if published == self._batch_size:

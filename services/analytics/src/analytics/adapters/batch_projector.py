@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from aiokafka import ConsumerRecord
+from motcua_platform.faults import FailureKind, RetryPolicy, StallTracker, classify
+from motcua_platform.logs import summarised, summarised_back
 from motcua_platform.messaging.inbox import CONSUMED, DEAD_LETTERS, PROCESSING
 from motcua_platform.messaging.types import OutboundMessage, Publisher, dead_letter_topic
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -90,6 +92,8 @@ class BatchProjector:
         self._working_time = working_time
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
+        self.retry_policy = RetryPolicy()
+        self.stall = StallTracker(service, f"{group}-batch")
         self._backoff = base_backoff_seconds
         # The last batch to start. After a batch raised, every later one raises AheadFailed:
         # the consumer starts over from the offsets committed.
@@ -238,19 +242,34 @@ class BatchProjector:
         slot: _Slot,
         ahead: Ahead | None,
     ) -> Projected:
-        for attempt in range(1, self._max_attempts + 1):
+        # The platform's rule: a transient fault (database away) is retried for as long as it
+        # takes, stalled (metric, summarised logs), never spending the bounded attempts that
+        # unknown failures get before the batch goes one by one.
+        attempt, transient = 0, 0
+        while True:
             try:
-                return await self._project(items, ends, starts, slot, ahead)
+                projected = await self._project(items, ends, starts, slot, ahead)
             except AheadFailed:
                 raise
-            except Exception:
-                if attempt == self._max_attempts:
+            except Exception as exc:
+                if classify(exc) is FailureKind.TRANSIENT:
+                    transient += 1
+                    summarised(log, f"analytics projection {self._group}", exc)
+                    self.stall.stalled()
+                    await asyncio.sleep(self.retry_policy.delay(transient))
+                    continue
+                attempt += 1
+                if attempt >= self._max_attempts:
                     raise
                 log.warning(
                     "projection batch failed; retrying", extra={"attempt": attempt}, exc_info=True
                 )
                 await asyncio.sleep(self._backoff * 2**attempt * (0.5 + random.random() / 2))
-        raise AssertionError("unreachable")
+                continue
+            if transient:
+                summarised_back(log, f"analytics projection {self._group}")
+                self.stall.recovered()
+            return projected
 
     async def _one_by_one(
         self, items: Sequence[Item], ends: Mapping[Partition, int], ahead: Ahead | None
@@ -263,6 +282,8 @@ class BatchProjector:
                 await self._project([(event, record)], {})
                 CONSUMED.labels(self._service, record.topic, "ok").inc()
             except Exception as exc:
+                if classify(exc) is FailureKind.TRANSIENT:
+                    raise  # the infrastructure, not this event: redone from the offsets
                 await self._dead_letter(record, f"after {self._max_attempts} attempts: {exc!r}")
         async with self._sessions() as session, session.begin():
             await save_offsets(session, self._group, ends)

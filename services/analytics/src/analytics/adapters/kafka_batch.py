@@ -14,12 +14,16 @@ Python's work and PostgreSQL's overlap; at most `depth` batches are in flight.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from motcua_platform.faults import FailureKind, RetryPolicy, StallTracker, classify
+from motcua_platform.logs import summarised, summarised_back
 from motcua_platform.messaging.kafka import ssl_context
 from motcua_platform.settings import ServiceSettings
 
@@ -45,6 +49,8 @@ def kafka_options(settings: ServiceSettings) -> dict[str, Any]:
     return options
 
 
+_log = logging.getLogger(__name__)
+
 _FETCH_CHUNK = 2_000
 
 
@@ -61,6 +67,7 @@ class KafkaBatchConsumer:
         max_records: int,
         wait_ms: int,
         depth: int = 2,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         self._settings = settings
         self._topics = list(topics)
@@ -72,6 +79,8 @@ class KafkaBatchConsumer:
         self.first_batch_at: float | None = None  # loop time of the first non-empty poll
         self._depth = depth
         self._in_flight: deque[tuple[asyncio.Task[int], dict[TopicPartition, int]]] = deque()
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.stall = StallTracker("analytics", group)
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -86,15 +95,36 @@ class KafkaBatchConsumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
-        consumer = self._consumer()
-        await consumer.start()
-        try:
-            while not stop.is_set():
-                await self._poll_once(consumer)
-            await self._finish(consumer)
-        finally:
-            await self._abandon()
-            await consumer.stop()
+        """Consume until stopped. A transient fault (database or broker away, a commit refused
+        by a rebalance: `CommitFailedError`) abandons the batches in flight (their offsets are
+        not committed), stalls with the platform's backoff and starts over from the committed
+        offsets: the batches are redone idempotently (their end offsets are stored in their
+        own transaction). Anything else propagates (the runtime restarts the job)."""
+        attempt = 0
+        while not stop.is_set():
+            consumer = self._consumer()
+            try:
+                await consumer.start()
+                while not stop.is_set():
+                    await self._poll_once(consumer)
+                    if attempt:
+                        attempt = 0
+                        summarised_back(_log, f"analytics projection {self._group}")
+                        self.stall.recovered()
+                await self._finish(consumer)
+                return
+            except Exception as exc:
+                if classify(exc) is not FailureKind.TRANSIENT:
+                    raise
+                attempt += 1
+                summarised(_log, f"analytics projection {self._group}", exc)
+                self.stall.stalled()
+            finally:
+                await self._abandon()
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.retry_policy.delay(attempt))
 
     async def run_until_caught_up(self, idle_seconds: float = 3.0) -> int:
         """For rebuilds and benchmarks: consume to the end offsets seen once assigned."""

@@ -28,7 +28,7 @@ const LEVELS = [
   ["khong_hai_long", "Không hài lòng"],
 ];
 
-const state = { commune: null, communeName: null, procedure: "", timer: null, busy: null, again: false };
+const state = { commune: null, communeName: null, procedure: "", timer: null, busy: null, again: false, period: null };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -318,9 +318,18 @@ async function refreshOnce() {
   }
 }
 
-function setPeriod(kind) {
-  const today = new Date();
-  const end = isoDay(today);
+// "Today" is the platform's (GET /clock), which runs ahead of the browser's in a simulation.
+async function platformToday() {
+  try {
+    const response = await fetch(new URL(API + "/clock", location.origin));
+    if (response.ok) return (await response.json()).today;
+  } catch (error) { /* fall back to the browser's date below */ }
+  return isoDay(new Date());
+}
+
+async function setPeriod(kind) {
+  state.period = kind; // the default period follows the platform's day until the user picks dates
+  const end = await platformToday();
   $("den-ngay").value = end;
   $("tu-ngay").value = kind === "year" ? end.slice(0, 4) + "-01-01" : end.slice(0, 8) + "01";
 }
@@ -329,15 +338,17 @@ function fillProcedures() {
   for (const [code, name] of Object.entries(PROCEDURES)) $("thu-tuc").append(el("option", { value: code }, `${name} (${code})`));
 }
 
-function start() {
+async function start() {
   fillProcedures();
-  setPeriod("month");
+  await setPeriod("month");
   const params = new URLSearchParams(location.search);
   if (params.get("from")) $("tu-ngay").value = params.get("from");
   if (params.get("to")) $("den-ngay").value = params.get("to");
+  if (params.get("from") || params.get("to")) state.period = null;
+  for (const id of ["tu-ngay", "den-ngay"]) $(id).addEventListener("input", () => { state.period = null; });
   $("bo-loc").addEventListener("submit", (e) => { e.preventDefault(); state.procedure = $("thu-tuc").value; refresh(); });
-  $("thang-nay").addEventListener("click", () => { setPeriod("month"); refresh(); });
-  $("nam-nay").addEventListener("click", () => { setPeriod("year"); refresh(); });
+  $("thang-nay").addEventListener("click", async () => { await setPeriod("month"); refresh(); });
+  $("nam-nay").addEventListener("click", async () => { await setPeriod("year"); refresh(); });
   $("ve-toan-tinh").addEventListener("click", backToProvince);
   $("tai-csv").addEventListener("click", downloadCsv);
   $("dang-nhap").addEventListener("submit", (e) => {
@@ -353,7 +364,11 @@ function start() {
   }
   refresh();
   const seconds = Number(document.body.dataset.refreshSeconds) || 30;
-  state.timer = setInterval(() => { if (!document.hidden) refresh(); }, seconds * 1000);
+  state.timer = setInterval(async () => {
+    if (document.hidden) return;
+    if (state.period) await setPeriod(state.period); // the simulated day may have turned
+    refresh();
+  }, seconds * 1000);
 }
 
 document.addEventListener("DOMContentLoaded", start);

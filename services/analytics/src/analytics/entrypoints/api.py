@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from analytics.adapters import read_models as rm
 from analytics.adapters.tables import daily_indicators
 from analytics.application import queries
-from analytics.domain.days import local_day
+from analytics.domain.days import VN, local_day
 from analytics.domain.indicators import Totals, mean_processing_hours, ratio
 from analytics.entrypoints import presenters as p
 from analytics.entrypoints import schemas as s
@@ -258,6 +258,14 @@ async def export_csv(
     if kind == "late":
         return await late_dossiers(deps, f, "csv")
     return await ranking(deps, f, "csv")
+
+
+@router.get("/clock", response_model=s.ClockOut, summary="Giờ của nền tảng (giờ Việt Nam)")
+async def clock(deps: Deps) -> s.ClockOut:
+    """The platform's now, which runs ahead of the wall clock in a simulation: the dashboard
+    takes its "today" (the default period) from here, never from the browser's date."""
+    now = deps.clock.now().astimezone(VN)
+    return s.ClockOut(now=now, today=now.date())
 
 
 @router.get("/communes", response_model=list[s.CommuneOut], summary="Các xã trong phạm vi được xem")

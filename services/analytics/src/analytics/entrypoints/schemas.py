@@ -125,6 +125,11 @@ class LateDossierOut(BaseModel):
     working_hours_left: float | None
 
 
+class ClockOut(BaseModel):
+    now: datetime = Field(description="Giờ của nền tảng (ISO 8601, +07:00)")
+    today: date = Field(description="Ngày hôm nay theo giờ Việt Nam của nền tảng")
+
+
 class CommuneOut(BaseModel):
     tenant_id: str
     name_vi: str

@@ -23,6 +23,8 @@ from motcua_contracts.events.notifications_v1 import (
     NotificationSent,
 )
 from motcua_platform.clock import Clock
+from motcua_platform.faults import FailureKind, RetryPolicy, StallTracker, classify
+from motcua_platform.logs import summarised, summarised_back
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify.adapters import events, store
@@ -101,7 +103,10 @@ class Dispatcher:
     config: DispatchConfig = field(default_factory=DispatchConfig)
     rng: Callable[[], float] = random.random
     after_commit: Callable[[], None] = lambda: None
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    _stall: StallTracker = field(default_factory=lambda: StallTracker("notify", "dispatcher"))
+    _stall_attempts: int = 0
 
     def nudge(self) -> None:
         self._wakeup.set()
@@ -137,11 +142,25 @@ class Dispatcher:
                     w.cancel()
 
     async def _round(self) -> int:
+        """One round; a transient fault (database away) stalls the dispatcher: it backs off
+        with the platform's policy, logs a summary rather than a line per round, and the
+        leased claims come back once the lease ends (nothing counted as a failed send)."""
         try:
-            return await self.dispatch_once()
-        except Exception:
-            log.exception("dispatch round failed")
+            done = await self.dispatch_once()
+        except Exception as exc:
+            if classify(exc) is not FailureKind.TRANSIENT:
+                log.exception("dispatch round failed")
+                return 0
+            self._stall_attempts += 1
+            summarised(log, "notify dispatcher", exc)
+            self._stall.stalled()
+            await asyncio.sleep(self.retry_policy.delay(self._stall_attempts))
             return 0
+        if self._stall_attempts:
+            summarised_back(log, "notify dispatcher")
+            self._stall.recovered()
+            self._stall_attempts = 0
+        return done
 
     async def dispatch_once(self) -> int:
         now = self.clock.now()
@@ -174,6 +193,10 @@ class Dispatcher:
         try:
             outcome = await self._attempt(c, tenant, dossier)
         except Exception as exc:  # a bug must not lose the message: retry, then fall back
+            if classify(exc) is FailureKind.TRANSIENT:
+                # The infrastructure, not this message: no attempt is spent; the claim's
+                # lease ends and the message is taken again once the fault is over.
+                raise
             log.exception("delivery attempt crashed", extra={"delivery_id": c.delivery_id})
             outcome = Failed(SendFailure(f"internal.{type(exc).__name__}"[:60], permanent=False))
         await self._record(c, outcome, tenant)
@@ -240,8 +263,12 @@ class Dispatcher:
                 record_outcome(span, "failed", exc.failure.code)
                 return Failed(exc.failure)
             except Exception as exc:
-                record_outcome(span, "failed", f"internal.{type(exc).__name__}"[:60])
-                raise
+                # The provider's fault, not our infrastructure's (even a connection error):
+                # a failed attempt, retried with the channel's backoff.
+                code = f"internal.{type(exc).__name__}"[:60]
+                record_outcome(span, "failed", code)
+                log.exception("provider call crashed", extra={"delivery_id": c.delivery_id})
+                return Failed(SendFailure(code, permanent=False))
             record_outcome(span, "sent")
             return Sent(receipt)
 
