@@ -76,7 +76,10 @@ class Platform:
 
     @property
     def env(self) -> dict[str, str]:
-        return {"MOTCUA_KAFKA_BOOTSTRAP": self.servers.bootstrap, "MOTCUA_PG_DSN_BASE": self.servers.dsn_base}
+        return {
+            "MOTCUA_KAFKA_BOOTSTRAP": self.servers.bootstrap,
+            "MOTCUA_PG_DSN_BASE": self.servers.dsn_base,
+        }
 
     async def start(self) -> None:
         for service, name in self.databases.items():
@@ -139,12 +142,16 @@ class Load:
         self.attempts: list[Attempt] = []
         self._serial = 0
 
-    async def run_for(self, seconds: float, report: PhaseReport) -> None:
+    async def run_for(
+        self, seconds: float, report: PhaseReport, until: asyncio.Event | None = None
+    ) -> None:
+        """Open loop at `rate`: for `seconds`, and on until `until` is set (the fault's end),
+        so the registrations keep arriving through the whole outage."""
         async with httpx.AsyncClient(timeout=15) as client:
             tasks: list[asyncio.Task[None]] = []
             started = time.monotonic()
             n = 0
-            while time.monotonic() - started < seconds:
+            while time.monotonic() - started < seconds or (until and not until.is_set()):
                 self._serial += 1
                 attempt = Attempt(key=str(uuid.uuid4()), body=registration(self._serial))
                 self.attempts.append(attempt)
@@ -253,10 +260,14 @@ async def run_phase(
     phase: Phase, platform: Platform, servers: ChaosServers, load: Load, reconciler: Reconciler
 ) -> PhaseReport:
     report = PhaseReport(phase.name)
-    loading = asyncio.create_task(load.run_for(phase.load_seconds, report))
-    if phase.fault is not None:
-        await asyncio.sleep(min(2.0, phase.load_seconds / 2))
-        await phase.fault(platform, servers, report)
+    fault_done = asyncio.Event()
+    loading = asyncio.create_task(load.run_for(phase.load_seconds, report, fault_done))
+    try:
+        if phase.fault is not None:
+            await asyncio.sleep(min(2.0, phase.load_seconds / 2))
+            await phase.fault(platform, servers, report)
+    finally:
+        fault_done.set()
     await loading
     fault_over = time.monotonic()
     await load.settle(report)
@@ -306,11 +317,20 @@ def failures(reports: list[PhaseReport]) -> list[str]:
     return found
 
 
-async def campaign(phases: list[Phase], rate: float, log_dir: Path, servers: ChaosServers) -> list[PhaseReport]:
+async def campaign(
+    phases: list[Phase], rate: float, log_dir: Path, servers: ChaosServers
+) -> list[PhaseReport]:
     platform = Platform(servers, log_dir)
     await platform.start()
     try:
-        reconciler = Reconciler(platform.servers.bootstrap, platform.env, platform.databases, platform.tenant, platform.url)
+        reconciler = Reconciler(
+            platform.servers.bootstrap,
+            platform.env,
+            platform.databases,
+            platform.tenant,
+            platform.url,
+            platform.run,
+        )
         load = Load(platform, rate)
         reports = []
         for phase in phases:
@@ -323,7 +343,9 @@ async def campaign(phases: list[Phase], rate: float, log_dir: Path, servers: Cha
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make chaos", description="Chiến dịch sự cố của motcua")
-    parser.add_argument("--full", action="store_true", help="chiến dịch đầy đủ (mặc định: bản ngắn)")
+    parser.add_argument(
+        "--full", action="store_true", help="chiến dịch đầy đủ (mặc định: bản ngắn)"
+    )
     parser.add_argument("--rate", type=float, default=4.0, help="hồ sơ mỗi giây (vòng hở)")
     parser.add_argument("--broker-seconds", type=float, default=300)
     parser.add_argument("--pg-seconds", type=float, default=10)

@@ -37,8 +37,10 @@ class Reconciler:
         databases: dict[str, str],
         tenant: str,
         url: Callable[[str], str],
+        run: str,
     ) -> None:
         self.bootstrap = bootstrap
+        self.run = run  # consumer groups are `<run>-<service>`: only this run's dead letters
         base = env["MOTCUA_PG_DSN_BASE"].replace("postgresql+asyncpg://", "postgresql://")
         self.dsn = {service: f"{base}/{name}" for service, name in databases.items()}
         self.tenant = tenant
@@ -65,7 +67,9 @@ class Reconciler:
         t = Tally()
         t.duplicated += len(accepted) - len(wanted)
         seen = {
-            "intake": await self._ids("intake", "SELECT dossier_id FROM dossiers WHERE tenant_id=$1"),
+            "intake": await self._ids(
+                "intake", "SELECT dossier_id FROM dossiers WHERE tenant_id=$1"
+            ),
             "workflow": await self._ids(
                 "workflow", "SELECT dossier_id FROM dossier_clocks WHERE tenant_id=$1"
             ),
@@ -165,7 +169,8 @@ class Reconciler:
             await consumer.stop()
 
     async def _dead_letters(self) -> int:
-        tps = await self._partitions(lambda topic: ".dlq." in topic)
+        mine = f".dlq.{self.run}-"
+        tps = await self._partitions(lambda topic: mine in topic)
         return sum((await self._end_offsets(tps)).values())
 
     async def _with_topics(self, tally: Tally, accepted: list[str]) -> Tally:

@@ -1,4 +1,4 @@
-"""The chaos campaign's own Kafka and PostgreSQL: it stops and restarts them, so never the shared ones.
+"""The chaos campaign's own Kafka and PostgreSQL: it stops and restarts them, never the shared ones.
 
 Same scripts as `make services-up`, with another run folder and other ports. The ports are below
 the kernel's ephemeral range (32768-60999): while a server is down, clients retrying a loopback
@@ -45,6 +45,10 @@ class ChaosServers:
         subprocess.run(["bash", *args], env=self.script_env, check=True, cwd=ROOT)
 
     def up(self) -> None:
+        """Fresh servers every campaign: a previous run's records would reach the new consumer
+        groups (they read from the earliest offset) and dead-letter for dossiers this run's
+        databases never saw."""
+        self._run(str(SCRIPTS / "services-down.sh"), "--purge")
         self._run(str(SCRIPTS / "services-up.sh"))
 
     def down(self) -> None:

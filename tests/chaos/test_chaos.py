@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def chaos_servers() -> object:
+def chaos_servers() -> Iterator[ChaosServers]:
     servers = ChaosServers()
     servers.up()
     yield servers
