@@ -271,7 +271,8 @@ async def run_phase(
     await loading
     fault_over = time.monotonic()
     await load.settle(report)
-    report.tally = await reconciler.wait_for(load.accepted_ids, within=600)
+    # A bound on a hang only: a long outage leaves a backlog that takes its time to drain.
+    report.tally = await reconciler.wait_for(load.accepted_ids, within=1800)
     report.catch_up_seconds = time.monotonic() - fault_over
     return report
 
