@@ -1,5 +1,5 @@
 # The verbs of the project. Scripts do the work; this file only names them.
-.PHONY: demo test lint services-up services-down bench clock simulate-check
+.PHONY: demo test lint services-up services-down bench clock simulate-check chaos
 
 demo:            ## run the standalone platform (no servers needed)
 	bash scripts/demo.sh $(ARGS)
@@ -21,3 +21,6 @@ bench:
 
 simulate-check:  ## Sơn La's 75 units, 10 minutes of simulated traffic, then no error and every commune on the dashboard
 	bash scripts/demo.sh --check $(ARGS)
+
+chaos:           ## the full fault campaign: kill -9, 5-minute broker outage, PostgreSQL outage; 0 lost, 0 twice
+	bash scripts/chaos.sh $(ARGS)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import ssl
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -18,6 +20,8 @@ from motcua_platform.messaging import lag
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage, OutboundMessage
 from motcua_platform.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
 
 
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
@@ -57,12 +61,31 @@ _NO_CONTENT_TYPE = ("content-type", b"")  # what FastStream writes for a bytes b
 
 
 class KafkaPublisher:
-    """Sends a batch without waiting per message, then waits for every acknowledgement."""
+    """Sends a batch without waiting per message, then waits for every acknowledgement.
+
+    After a failed batch the next one starts a new idempotent session (a new producer id):
+    aiokafka does not reset its sequence numbers when batches expire during an outage, and the
+    broker then refuses every later batch with OutOfOrderSequenceNumber until the process
+    restarts (aio-libs/aiokafka#1017; seen in the chaos suite after a 60 s broker stop). The
+    retried batch may then land twice; consumers are idempotent."""
+
+    RENEW_STOP_SECONDS = 10.0
 
     def __init__(self, broker: KafkaBroker) -> None:
         self._broker = broker
+        self._renew = False
 
     async def publish_many(self, messages: Sequence[OutboundMessage]) -> None:
+        if self._renew:
+            await self._renew_session()  # raises while the broker is still away: retried later
+            self._renew = False
+        try:
+            await self._send_all(messages)
+        except Exception:
+            self._renew = self._aiokafka_producer() is not None
+            raise
+
+    async def _send_all(self, messages: Sequence[OutboundMessage]) -> None:
         producer = self._aiokafka_producer()
         if producer is None:
             futures = [
@@ -86,6 +109,27 @@ class KafkaPublisher:
                 for m in messages
             ]
         await asyncio.gather(*futures)
+
+    async def _renew_session(self) -> None:
+        """Replace the broker's producer with a new one built from the same settings."""
+        state = self._broker.config.producer  # type: ignore[attr-defined]
+        old = self._aiokafka_producer()
+        if old is not None:
+            # stop() flushes what is still queued; an unreachable broker must not hang us.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(old.stop(), timeout=self.RENEW_STOP_SECONDS)
+        fresh = AIOKafkaProducer(**self._broker._connection_kwargs)  # type: ignore[attr-defined]
+        try:
+            await state.connect(
+                fresh,
+                serializer=self._broker.config.fd_config._serializer,  # type: ignore[attr-defined]
+                codec=getattr(self._broker.config, "broker_codec", None),
+            )
+        except Exception:
+            with contextlib.suppress(Exception):
+                await fresh.stop()
+            raise
+        log.info("kafka producer: new idempotent session after a failed batch")
 
     def _aiokafka_producer(self) -> Any | None:
         """The started broker's AIOKafkaProducer (FastStream 0.6 layout), else None."""
