@@ -167,6 +167,20 @@ def result_ready(
     )
 
 
+def ceremony_scheduled(
+    at: datetime, place: str = "Hội trường Ủy ban nhân dân xã", *, revision: int = 1
+) -> dossiers_v1.CeremonyScheduled:
+    return dossiers_v1.CeremonyScheduled(
+        dossier_code="000.22.38.H50-251007-0001",
+        occasion=dossiers_v1.CeremonyOccasion.BIRTH,
+        ceremony_at=at,
+        place_vi=place,
+        schedule_revision=revision,
+        scheduled_at=MORNING + timedelta(hours=4),
+        ready_at=MORNING + timedelta(hours=3),
+    )
+
+
 def apology(old_due: datetime, new_due: datetime) -> clock_v1.ApologyIssued:
     return clock_v1.ApologyIssued(
         dossier_code="000.22.38.H50-251007-0001",

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from motcua_contracts.topics import Topics
 from notify.adapters.tables import outbox
 from notify.domain.kinds import Channel
 from notify.domain.retry import SendFailure
-from notify.testing import DOSSIER, TENANT, Notify, apology, drain, received, result_ready
+from notify.testing import (
+    DOSSIER,
+    TENANT,
+    Notify,
+    apology,
+    ceremony_scheduled,
+    drain,
+    inbound,
+    received,
+    result_ready,
+)
 from sqlalchemy import select
 
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TEMP = SendFailure("sms.503", permanent=False)
 PERM = SendFailure("zalo.400", permanent=True)
 
@@ -198,10 +210,10 @@ async def test_ceremony_invitation_and_condolence_letter_once_never_for_re_regis
     await n.deliver(result_ready(["ceremony_birth"]), DOSSIER)
     await drain(n.runtime)
     kinds = sorted(x["kind"] for x in await notes(n))
-    assert kinds == ["ceremony_invitation", "receipt_confirmation", "result_ready"]
-    invitation = next(m for m in n.providers[Channel.ZALO].sent if m.kind == "result_ready")
-    assert "Lễ trao Giấy khai sinh" in invitation.params["ceremony_name"]
-    assert "Thứ Hai 08:00" in invitation.params["ceremony_slots"]
+    # No invitation without a date: the desk sets the ceremony first.
+    assert kinds == ["receipt_confirmation", "result_ready"]
+    ready = next(m for m in n.providers[Channel.ZALO].sent if m.kind == "result_ready")
+    assert "Lễ trao Giấy khai sinh" in ready.params["ceremony_name"]
 
     death = "0d6c7a3e-0000-4000-8000-0000000000de"
     await n.deliver(received(procedure_code="1.000656", code="X-0003"), death)
@@ -349,3 +361,32 @@ async def test_a_database_outage_stalls_the_dispatcher_without_spending_attempts
     [note] = await notes(n)
     assert (note["status"], note["channel"]) == ("sent", "zalo")
     assert note["deliveries"][0]["attempts"] == 1
+
+
+async def test_the_ceremony_invitation_states_date_time_and_place_once_per_schedule(
+    n: Notify,
+) -> None:
+    await n.deliver(received(), DOSSIER)
+    await n.deliver(result_ready(["ceremony_birth"]), DOSSIER)
+    at = datetime(2025, 10, 9, 8, 30, tzinfo=VN)  # a Thursday
+    first = await n.deliver(ceremony_scheduled(at, "Hội trường UBND xã Chiềng Khương"), DOSSIER)
+    await n.consumer.handle(inbound(first))  # the same event again: dropped by the inbox
+    await n.deliver(ceremony_scheduled(at, "Hội trường UBND xã Chiềng Khương"), DOSSIER)
+    await drain(n.runtime)
+    kinds = [x["kind"] for x in await notes(n)]
+    assert kinds.count("ceremony_invitation") == 1 and kinds.count("ceremony_message") == 1
+    letter = next(x for x in await notes(n) if x["kind"] == "ceremony_invitation")
+    assert letter["chain"] == ["letter"] and letter["in_print_queue"]
+    [message] = [m for m in n.providers[Channel.ZALO].sent if m.kind == "ceremony_message"]
+    assert message.params["ceremony_time"] == "08 giờ 30"
+    assert message.params["ceremony_date"] == "thứ Năm, ngày 09/10/2025"
+    assert message.params["ceremony_place"] == "Hội trường UBND xã Chiềng Khương"
+
+    moved = at + timedelta(days=1, hours=6)  # Friday 14:30: the family hears once more
+    await n.deliver(ceremony_scheduled(moved, "Nhà văn hóa bản Nà Ngà", revision=2), DOSSIER)
+    await drain(n.runtime)
+    kinds = [x["kind"] for x in await notes(n)]
+    assert kinds.count("ceremony_invitation") == 2 and kinds.count("ceremony_message") == 2
+    latest = [m for m in n.providers[Channel.ZALO].sent if m.kind == "ceremony_message"][-1]
+    assert latest.params["ceremony_time"] == "14 giờ 30"
+    assert latest.params["ceremony_place"] == "Nhà văn hóa bản Nà Ngà"
