@@ -64,8 +64,7 @@ def authorise(principal: Principal, tenant_id: str | None, need: Need) -> Tenant
             return TenantScope(None)
         raise _denied("Chỉ quản trị viên hệ thống được cấu hình đơn vị.")
     if need is Need.MANAGE_ROSTER:
-        if principal.has(Role.OPERATOR):
-            return TenantScope(None if tenant_id is None else frozenset({tenant_id}))
+        # Operators seed the roster with the unit's configuration (PUT /api/v1/tenants/...).
         if not principal.has(Role.LEADER):
             raise _denied("Chỉ lãnh đạo đơn vị được phân công lịch lãnh đạo trực.")
         if own is None or tenant_id != own:
