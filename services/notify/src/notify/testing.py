@@ -114,11 +114,12 @@ def envelope(
     occurred_at: datetime = MORNING,
     event_id: uuid.UUID | None = None,
     producer: str = "intake",
+    schema_version: int = 1,
 ) -> EventEnvelope:
     return EventEnvelope(
         event_id=event_id or uuid.uuid4(),
         event_type=type(payload).__name__,
-        schema_version=1,
+        schema_version=schema_version,
         occurred_at=occurred_at,
         tenant_id=tenant_id,
         dossier_id=dossier_id,

@@ -390,3 +390,57 @@ async def test_the_ceremony_invitation_states_date_time_and_place_once_per_sched
     latest = [m for m in n.providers[Channel.ZALO].sent if m.kind == "ceremony_message"][-1]
     assert latest.params["ceremony_time"] == "14 giờ 30"
     assert latest.params["ceremony_place"] == "Nhà văn hóa bản Nà Ngà"
+
+
+async def test_an_escalation_is_addressed_to_the_roster_leader_of_that_day(n: Notify) -> None:
+    import io
+    import unicodedata
+    from datetime import date
+
+    from motcua_contracts.events import clock_v1, tenants_v1, tenants_v2
+    from notify.testing import MORNING
+    from pypdf import PdfReader
+
+    swap = tenants_v1.LeaderOnDuty(official_id="ld-thay", title_vi="Ủy viên UBND xã (trực thay)")
+    profile = tenants_v2.TenantConfigured(
+        tenant_id=TENANT,
+        unit_code="04087",
+        name_vi="Xã Chiềng Khương",
+        unit_type=tenants_v1.UnitType.XA,
+        province_code="14",
+        agency_code="000.22.38.H50",
+        status=tenants_v1.TenantStatus.ACTIVE,
+        leader_on_duty=tenants_v1.LeaderOnDuty(official_id="ld-pct", title_vi="Phó Chủ tịch"),
+        duty_roster=tenants_v2.DutyRoster(
+            dates=[tenants_v2.DateDuty(day=date(2025, 10, 7), leader=swap)]
+        ),
+        revision=1,
+    )
+    await n.deliver(profile, None, producer="intake", schema_version=2)
+    await n.deliver(received(), DOSSIER)
+    await n.deliver(
+        clock_v1.EscalationRaised(
+            escalation_id="e1",
+            dossier_code="000.22.38.H50-251007-0001",
+            reason=clock_v1.EscalationReason.LATE,
+            level=1,
+            to_official_id="ld-thay",
+            raised_at=MORNING,
+        ),
+        DOSSIER,
+        producer="workflow",
+    )
+    for _ in range(12):  # no work contact for the stand-in: the alert ends as a letter
+        await drain(n.runtime)
+        n.clock.advance(timedelta(seconds=5))
+    [alert] = [x for x in await notes(n) if x["kind"] == "escalation_alert"]
+    assert alert["in_print_queue"], alert
+    base = f"/api/v1/communes/{TENANT}"
+    queue = (await n.client.get(f"{base}/print-queue", headers=n.headers())).json()
+    [job] = [j for j in queue if j["kind"] == "escalation_alert"]
+    pdf = await n.client.get(f"{base}/print-queue/{job['delivery_id']}/pdf", headers=n.headers())
+    pages = PdfReader(io.BytesIO(pdf.content)).pages
+    text = " ".join(
+        unicodedata.normalize("NFC", " ".join(p.extract_text() or "" for p in pages)).split()
+    )
+    assert "Đồng chí Ủy viên UBND xã (trực thay)" in text
