@@ -109,3 +109,40 @@ async def test_escalations_go_to_the_leader_on_duty_that_day(tmp_path: Path) -> 
     # Tuesday in the seeded roster: the chair of each other pilot commune; never nobody.
     assert {e["to_official_id"] for e in found["chieng-khuong"]} == {"lanh-dao.chieng-khuong.ct"}
     assert {e["to_official_id"] for e in found["moc-chau-tt"]} == {"lanh-dao.moc-chau-tt.ct"}
+
+
+async def test_a_scheduled_ceremony_invites_the_family_in_standalone_mode(tmp_path: Path) -> None:
+    clock = FixedClock(TUESDAY)
+    platform = Platform(tmp_path, clock=clock)
+    await platform.start()
+    tenant = "chieng-khuong"
+    try:
+        async with _client(platform, "intake") as intake, _client(platform, "notify") as notify:
+            reg = await intake.post(
+                f"/api/v1/communes/{tenant}/dossiers",
+                json=registration(procedure_code="1.001193"),
+                headers=bearer("clerk", tenant),
+            )
+            assert reg.status_code == 201, reg.text
+            base = f"/api/v1/communes/{tenant}/dossiers/{reg.json()['dossier_id']}"
+            for step, role, body in (
+                ("accept", "clerk", None),
+                ("decision", "leader", {"outcome": "approved"}),
+                ("result-ready", "clerk", None),
+            ):
+                r = await intake.post(f"{base}/{step}", json=body, headers=bearer(role, tenant))
+                assert r.status_code == 200, r.text
+            ceremony = {"ceremony_at": "2026-03-04T08:30:00+07:00", "place": "Hội trường UBND xã"}
+            r = await intake.put(f"{base}/ceremony", json=ceremony, headers=bearer("clerk", tenant))
+            assert r.status_code == 200, r.text
+            assert r.json()["ceremony_time_vi"] == "08 giờ 30, thứ Tư, ngày 04/03/2026"
+
+            async def invited() -> list[str] | None:
+                got = await notify.get(f"{base}/notifications", headers=bearer("clerk", tenant))
+                kinds = [n["kind"] for n in got.json()] if got.status_code == 200 else []
+                return kinds if "ceremony_invitation" in kinds else None
+
+            kinds = await _until(invited)
+    finally:
+        await platform.stop()
+    assert kinds.count("ceremony_invitation") == 1
