@@ -243,3 +243,45 @@ async def test_concurrent_registrations_write_every_row_once(intake: Intake) -> 
     for d in created:  # one DossierReceived per dossier, the retried key's included
         assert received.count(d["dossier_id"]) == 1
     await client.aclose()
+
+
+async def test_the_ceremony_schedule_is_stored_on_postgresql_and_published_once(
+    intake: Intake,
+) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    d = await intake.register()  # a birth registration
+    await intake.act(d, "accept")
+    await intake.act(d, "decision", {"outcome": "approved"}, role="leader")
+    await intake.act(d, "result-ready")
+    url = f"/api/v1/communes/{intake.tenant}/dossiers/{d['dossier_id']}/ceremony"
+    day = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() + timedelta(days=7)
+    for _ in range(15):  # the next working day a week from now (the commune's calendar)
+        at = datetime.combine(day, datetime.min.time(), ZoneInfo("Asia/Ho_Chi_Minh"))
+        body = {
+            "ceremony_at": (at + timedelta(hours=8, minutes=30)).isoformat(),
+            "place": "Hội trường",
+        }
+        r = await intake.client.put(url, json=body, headers=intake.headers())
+        if r.status_code != 422 or r.json()["code"] != "ceremony.not_working_day":
+            break
+        day += timedelta(days=1)
+    assert r.status_code == 200, r.text
+    assert r.json()["ceremony_time_vi"].startswith("08 giờ 30, ")
+    again = await intake.client.put(url, json=body, headers=intake.headers())
+    assert again.json()["change"] == "unchanged"
+    stored = await intake.client.get(url, headers=intake.headers())
+    assert stored.json()["place"] == "Hội trường" and stored.json()["revision"] == 1
+
+    records = await _events(server_env()["MOTCUA_KAFKA_BOOTSTRAP"], intake.tenant, 10_000, 8)
+    scheduled = [
+        decode(r.value)
+        for r in records
+        if decode(r.value).event_type == "CeremonyScheduled"
+        and decode(r.value).dossier_id == d["dossier_id"]
+    ]
+    assert len(scheduled) == 1
+    payload = scheduled[0].payload
+    assert payload["place_vi"] == "Hội trường" and payload["schedule_revision"] == 1
+    assert datetime.fromisoformat(payload["ceremony_at"]) == at + timedelta(hours=8, minutes=30)

@@ -8,6 +8,7 @@ queue or the dead-letter topic, and are replayed; nothing is lost or sent twice.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import subprocess
@@ -16,9 +17,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -30,7 +32,7 @@ from motcua_contracts.topics import Topics
 from motcua_platform.auth import dev_tokens, verifier_for
 from motcua_platform.messaging.types import dead_letter_topic
 from notify.standins import GatewayStandIn, ThreadedServer, start_smtp
-from notify.testing import received, result_ready
+from notify.testing import ceremony_scheduled, received, result_ready
 
 from tests.support.servers import (
     ServiceProcess,
@@ -47,6 +49,8 @@ TOPICS = (Topics.DOSSIERS, Topics.CLOCK, Topics.TENANTS)
 # (typed `bytes`) then refuses it and NACKs it forever: say what the bytes are. Reported.
 OCTETS = ("content-type", b"application/octet-stream")
 CITIZEN_KINDS = ("receipt_confirmation", "result_ready")
+CEREMONY_KINDS = ("ceremony_invitation", "ceremony_message")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass
@@ -396,27 +400,38 @@ async def test_redelivered_events_send_nothing_twice_and_the_commune_profile_is_
     dossier, death = rig.dossier(), rig.dossier()
     birth_received = rig.envelope(received(code="000.22.38.H50-251007-0105"), dossier)
     ready = rig.envelope(result_ready(["ceremony_birth"]), dossier)
+    invited = ceremony_scheduled(datetime(2025, 10, 9, 8, 30, tzinfo=VN))
+    ceremony = rig.envelope(invited, dossier)
     death_received = rig.envelope(
         received(procedure_code="1.000656", code="000.22.38.H50-251007-0106"), death
     )
     death_ready = result_ready(["condolence_death"], procedure_code="1.000656")
-    await rig.publish(birth_received, ready, death_received, rig.envelope(death_ready, death))
+    await rig.publish(
+        birth_received, ready, ceremony, death_received, rig.envelope(death_ready, death)
+    )
     # The same envelopes again (a redelivery), and the same fact under a new event id.
-    await rig.publish(birth_received, ready, death_received, rig.envelope(death_ready, death))
-    notes = await rig.settled(dossier, *CITIZEN_KINDS, "ceremony_invitation")
-    assert len(notes) == 3
+    await rig.publish(
+        birth_received,
+        ready,
+        ceremony,
+        rig.envelope(invited, dossier),
+        death_received,
+        rig.envelope(death_ready, death),
+    )
+    notes = await rig.settled(dossier, *CITIZEN_KINDS, *CEREMONY_KINDS)
+    assert len(notes) == 4
     # A new ResultReady is a new event (a new result_ready), but never a second condolence.
     deaths = await rig.settled(death, *CITIZEN_KINDS, "condolence_letter", count=4)
     kinds = sorted(n["kind"] for n in deaths)
     assert kinds.count("condolence_letter") == 1 and kinds.count("result_ready") == 2
     await asyncio.sleep(1.5)  # room for a duplicate to show up, if there were one
-    assert len(await rig.settled(dossier, *CITIZEN_KINDS, "ceremony_invitation")) == 3
+    assert len(await rig.settled(dossier, *CITIZEN_KINDS, *CEREMONY_KINDS)) == 4
     assert len(await rig.settled(death, *CITIZEN_KINDS, "condolence_letter", count=4)) == 4
 
     sent_keys = [d["delivery_id"] for n in notes + deaths for d in n["deliveries"]]
     accepted = {r.key for r in rig.gateway.requests if r.key in sent_keys and r.answered == "ok"}
     electronic = [n for n in notes + deaths if n["channel"] != "letter"]
-    assert len(electronic) == 5  # 2 receipts + 3 result_ready (one is a new event)
+    assert len(electronic) == 6  # 2 receipts + 3 result_ready (one is new) + the invitation
     for n in electronic:  # each reached the citizen through exactly one gateway delivery
         assert len({d["delivery_id"] for d in n["deliveries"]} & accepted) == 1, n
     invite = next(
@@ -554,3 +569,74 @@ async def test_each_commune_speaks_for_its_own_dossiers_and_a_merged_unit_for_no
     [_, after] = await sms_for("000.22.38.H50-251007-0201", count=2)
     assert after.body["sender"] == brands[c]
     assert names[c] in after.body["text"] and names[a] not in after.body["text"]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    text = "\n".join(p.extract_text() or "" for p in pages)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+async def test_the_ceremony_invitation_states_date_time_and_place_once_per_schedule(
+    rig: Rig,
+) -> None:
+    dossier = rig.dossier()
+    code = "000.22.38.H50-251007-0121"
+    at = datetime(2025, 10, 9, 8, 30, tzinfo=VN)  # a Thursday
+    first = ceremony_scheduled(at, "Hội trường UBND xã Chiềng Khương").model_copy(
+        update={"dossier_code": code}
+    )
+    scheduled = rig.envelope(first, dossier)
+    await rig.publish(rig.envelope(received(channel="online", code=code), dossier), scheduled)
+    await rig.publish(scheduled, rig.envelope(first, dossier))  # redelivered, re-published
+    notes = await rig.settled(dossier, "receipt_confirmation", *CEREMONY_KINDS)
+    assert len(notes) == 3
+
+    def invitations() -> list[str]:
+        return [
+            m.get_content()
+            for m in rig.smtp.messages
+            if m["Subject"].startswith("Giấy mời dự") and code in m.get_content()
+        ]
+
+    [mail] = invitations()  # an online dossier: by e-mail first
+    assert "Thời gian: 08 giờ 30, thứ Năm, ngày 09/10/2025." in mail
+    assert "Địa điểm: Hội trường UBND xã Chiềng Khương." in mail
+
+    async with httpx.AsyncClient(base_url=rig.notify.url, timeout=10) as client:
+        queue = (
+            await client.get(f"/api/v1/communes/{rig.tenant}/print-queue", headers=rig.headers())
+        ).json()
+        [job] = [
+            j for j in queue if j["kind"] == "ceremony_invitation" and j["dossier_id"] == dossier
+        ]
+        pdf = await client.get(
+            f"/api/v1/communes/{rig.tenant}/print-queue/{job['delivery_id']}/pdf",
+            headers=rig.headers(),
+        )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    letter = _pdf_text(pdf.content)
+    assert "GIẤY MỜI" in letter and "Lễ trao Giấy khai sinh" in letter
+    assert "08 giờ 30, thứ Năm, ngày 09/10/2025" in letter
+    assert "Hội trường UBND xã Chiềng Khương" in letter
+
+    # The desk moves the ceremony: the family is told once more, with the new schedule.
+    moved = first.model_copy(
+        update={
+            "ceremony_at": at + timedelta(days=1, hours=6),
+            "place_vi": "Nhà văn hóa bản Nà Ngà",
+            "schedule_revision": 2,
+        }
+    )
+    await rig.publish(rig.envelope(moved, dossier))
+    notes = await rig.settled(dossier, "receipt_confirmation", *CEREMONY_KINDS, count=5)
+    assert len(notes) == 5
+    await asyncio.sleep(1.5)  # room for a duplicate to show up, if there were one
+    assert len(await rig.settled(dossier, "receipt_confirmation", *CEREMONY_KINDS, count=5)) == 5
+    later = [m for m in invitations() if "14 giờ 30" in m]
+    assert len(invitations()) == 2 and len(later) == 1
+    assert "Nhà văn hóa bản Nà Ngà" in later[0] and "lịch mới" in later[0]

@@ -175,6 +175,11 @@ async def test_a_commune_onboarded_under_load_is_usable_within_ten_seconds(
     assert envelope.event_type == "TenantConfigured" and envelope.tenant_id == new
     assert envelope.payload["revision"] == 1 and envelope.payload["cohorts"] == ["dot-moi"]
     assert envelope.payload["senders"] == {"sms.credentials": "secret:it-sms"}
+    # A new unit has a leader on duty from its first revision (TenantConfigured v2): its
+    # escalations never go to nobody, until its leader sets the roster.
+    assert envelope.schema_version == 2
+    assert envelope.payload["leader_on_duty"]["official_id"] == f"truc.{new}"
+    assert envelope.payload["duty_roster"] == {"weekdays": [], "dates": []}
     # The same onboarding again changes nothing: no new revision, no new event.
     again = await intake.onboard(new, cohorts=["dot-moi"])
     assert again["change"] == "unchanged" and again["revision"] == 1

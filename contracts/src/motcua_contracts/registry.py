@@ -7,7 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from motcua_contracts.events import clock_v1, dossiers_v1, notifications_v1, tenants_v1
+from motcua_contracts.events import (
+    clock_v1,
+    dossiers_v1,
+    notifications_v1,
+    tenants_v1,
+    tenants_v2,
+)
 from motcua_contracts.topics import Topics
 
 
@@ -38,7 +44,9 @@ REGISTRY: dict[tuple[str, int], EventSpec] = {
         _spec(dossiers_v1.DossierWithdrawn, 1, Topics.DOSSIERS),
         _spec(dossiers_v1.SatisfactionRated, 1, Topics.DOSSIERS),
         _spec(dossiers_v1.DossierReassigned, 1, Topics.DOSSIERS),
+        _spec(dossiers_v1.CeremonyScheduled, 1, Topics.DOSSIERS),
         _spec(tenants_v1.TenantConfigured, 1, Topics.TENANTS),
+        _spec(tenants_v2.TenantConfigured, 2, Topics.TENANTS),
         _spec(clock_v1.ClockStarted, 1, Topics.CLOCK),
         _spec(clock_v1.ClockPaused, 1, Topics.CLOCK),
         _spec(clock_v1.ClockResumed, 1, Topics.CLOCK),

@@ -99,6 +99,28 @@ class ResultReady(Payload):
     )
 
 
+class CeremonyOccasion(StrEnum):
+    BIRTH = "birth"
+    MARRIAGE = "marriage"
+
+
+class CeremonyScheduled(Payload):
+    """The desk set (or moved) the hand-over ceremony of a birth or marriage certificate.
+
+    `place_vi` is the commune's venue (a hall, the desk), never a family's address.
+    """
+
+    dossier_code: str
+    occasion: CeremonyOccasion
+    ceremony_at: AwareDatetime = Field(description="Proposed date and time of the ceremony")
+    place_vi: str = Field(min_length=1, max_length=200, examples=["Hội trường UBND xã"])
+    schedule_revision: int = Field(
+        ge=1, description="1 when first set, +1 at every change: the family hears once each"
+    )
+    scheduled_at: AwareDatetime
+    ready_at: AwareDatetime | None = Field(default=None, description="When the result was ready")
+
+
 class ReturnMethod(StrEnum):
     COUNTER = "counter"
     POSTAL = "postal"

@@ -9,6 +9,7 @@ from pathlib import Path
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 
+from intake.adapters import tenant_repo
 from intake.adapters.catalogue_limits import statutory_working_days
 from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.adapters.tables import inbox, outbox
@@ -16,7 +17,16 @@ from intake.application.configure_tenant import configure_tenant
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
 from intake.auth.verifier import TokenVerifier, verifier_from_settings
-from intake.entrypoints import api_dossiers, api_lifecycle, api_records, internal, public, tenants
+from intake.entrypoints import (
+    api_ceremony,
+    api_dossiers,
+    api_duty,
+    api_lifecycle,
+    api_records,
+    internal,
+    public,
+    tenants,
+)
 from intake.entrypoints.deps import IntakeDeps
 from intake.entrypoints.errors import install_error_handlers
 from intake.entrypoints.schemas_in import TenantIn
@@ -88,7 +98,16 @@ def build_runtime(
             else None
         ),
     )
-    for module in (api_dossiers, api_lifecycle, api_records, tenants, internal, public):
+    for module in (
+        api_dossiers,
+        api_lifecycle,
+        api_records,
+        api_duty,
+        api_ceremony,
+        tenants,
+        internal,
+        public,
+    ):
         app.include_router(module.router)
     install_error_handlers(app)
     return runtime
@@ -100,6 +119,10 @@ async def seed_tenants(runtime: ServiceRuntime, path: Path = PILOT_TENANTS) -> i
     now = SystemClock().now()
     async with runtime.sessions() as session, session.begin():
         for row in rows:
+            current = await tenant_repo.get_tenant(session, row["tenant_id"])
+            if current is not None and "duty_roster" in current.config:
+                # The roster is the commune leader's once set: a restart does not reset it.
+                row = {k: v for k, v in row.items() if k not in ("duty_roster", "leader_on_duty")}
             body = TenantIn.model_validate({k: v for k, v in row.items() if k != "tenant_id"})
             await configure_tenant(
                 session,

@@ -33,6 +33,10 @@ BODIES: dict[str, Any] = {
     "POST .../result-returned": {"method": "counter"},
     "POST .../withdraw": {"note": "x"},
     "POST .../satisfaction": {"level": "hai_long"},
+    "PUT .../ceremony": {"ceremony_at": "2026-02-23T08:30:00+07:00", "place": "Hội trường"},
+    "PUT /api/v1/communes/{tenant_id}/duty-roster": {
+        "weekdays": [{"weekday": 1, "leader": {"official_id": "ld-x"}}]
+    },
     "PUT /api/v1/tenants/{tenant_id}": {"name_vi": "Xã Thử", "agency_code": "000.1.H50"},
     # Well-formed, naming units that do not exist: an operator gets 404, nobody merges A.
     "POST /api/v1/tenants/merge": {

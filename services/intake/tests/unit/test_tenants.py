@@ -13,7 +13,7 @@ import pytest
 from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.onboard import onboard, rows_of
 from intake.testing import A, B, Desk, make_desk, outbox_events
-from motcua_contracts.events.tenants_v1 import TenantConfigured
+from motcua_contracts.events.tenants_v2 import TenantConfigured
 from motcua_contracts.topics import Topics
 
 ROOT = Path(__file__).resolve().parents[4]

@@ -114,11 +114,12 @@ def envelope(
     occurred_at: datetime = MORNING,
     event_id: uuid.UUID | None = None,
     producer: str = "intake",
+    schema_version: int = 1,
 ) -> EventEnvelope:
     return EventEnvelope(
         event_id=event_id or uuid.uuid4(),
         event_type=type(payload).__name__,
-        schema_version=1,
+        schema_version=schema_version,
         occurred_at=occurred_at,
         tenant_id=tenant_id,
         dossier_id=dossier_id,
@@ -164,6 +165,20 @@ def result_ready(
         procedure_code=procedure_code,
         procedure_version="2",
         practices=list(practices),
+    )
+
+
+def ceremony_scheduled(
+    at: datetime, place: str = "Hội trường Ủy ban nhân dân xã", *, revision: int = 1
+) -> dossiers_v1.CeremonyScheduled:
+    return dossiers_v1.CeremonyScheduled(
+        dossier_code="000.22.38.H50-251007-0001",
+        occasion=dossiers_v1.CeremonyOccasion.BIRTH,
+        ceremony_at=at,
+        place_vi=place,
+        schedule_revision=revision,
+        scheduled_at=MORNING + timedelta(hours=4),
+        ready_at=MORNING + timedelta(hours=3),
     )
 
 

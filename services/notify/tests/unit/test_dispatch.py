@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from motcua_contracts.topics import Topics
 from notify.adapters.tables import outbox
 from notify.domain.kinds import Channel
 from notify.domain.retry import SendFailure
-from notify.testing import DOSSIER, TENANT, Notify, apology, drain, received, result_ready
+from notify.testing import (
+    DOSSIER,
+    TENANT,
+    Notify,
+    apology,
+    ceremony_scheduled,
+    drain,
+    inbound,
+    received,
+    result_ready,
+)
 from sqlalchemy import select
 
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TEMP = SendFailure("sms.503", permanent=False)
 PERM = SendFailure("zalo.400", permanent=True)
 
@@ -198,10 +210,10 @@ async def test_ceremony_invitation_and_condolence_letter_once_never_for_re_regis
     await n.deliver(result_ready(["ceremony_birth"]), DOSSIER)
     await drain(n.runtime)
     kinds = sorted(x["kind"] for x in await notes(n))
-    assert kinds == ["ceremony_invitation", "receipt_confirmation", "result_ready"]
-    invitation = next(m for m in n.providers[Channel.ZALO].sent if m.kind == "result_ready")
-    assert "Lễ trao Giấy khai sinh" in invitation.params["ceremony_name"]
-    assert "Thứ Hai 08:00" in invitation.params["ceremony_slots"]
+    # No invitation without a date: the desk sets the ceremony first.
+    assert kinds == ["receipt_confirmation", "result_ready"]
+    ready = next(m for m in n.providers[Channel.ZALO].sent if m.kind == "result_ready")
+    assert "Lễ trao Giấy khai sinh" in ready.params["ceremony_name"]
 
     death = "0d6c7a3e-0000-4000-8000-0000000000de"
     await n.deliver(received(procedure_code="1.000656", code="X-0003"), death)
@@ -349,3 +361,86 @@ async def test_a_database_outage_stalls_the_dispatcher_without_spending_attempts
     [note] = await notes(n)
     assert (note["status"], note["channel"]) == ("sent", "zalo")
     assert note["deliveries"][0]["attempts"] == 1
+
+
+async def test_the_ceremony_invitation_states_date_time_and_place_once_per_schedule(
+    n: Notify,
+) -> None:
+    await n.deliver(received(), DOSSIER)
+    await n.deliver(result_ready(["ceremony_birth"]), DOSSIER)
+    at = datetime(2025, 10, 9, 8, 30, tzinfo=VN)  # a Thursday
+    first = await n.deliver(ceremony_scheduled(at, "Hội trường UBND xã Chiềng Khương"), DOSSIER)
+    await n.consumer.handle(inbound(first))  # the same event again: dropped by the inbox
+    await n.deliver(ceremony_scheduled(at, "Hội trường UBND xã Chiềng Khương"), DOSSIER)
+    await drain(n.runtime)
+    kinds = [x["kind"] for x in await notes(n)]
+    assert kinds.count("ceremony_invitation") == 1 and kinds.count("ceremony_message") == 1
+    letter = next(x for x in await notes(n) if x["kind"] == "ceremony_invitation")
+    assert letter["chain"] == ["letter"] and letter["in_print_queue"]
+    [message] = [m for m in n.providers[Channel.ZALO].sent if m.kind == "ceremony_message"]
+    assert message.params["ceremony_time"] == "08 giờ 30"
+    assert message.params["ceremony_date"] == "thứ Năm, ngày 09/10/2025"
+    assert message.params["ceremony_place"] == "Hội trường UBND xã Chiềng Khương"
+
+    moved = at + timedelta(days=1, hours=6)  # Friday 14:30: the family hears once more
+    await n.deliver(ceremony_scheduled(moved, "Nhà văn hóa bản Nà Ngà", revision=2), DOSSIER)
+    await drain(n.runtime)
+    kinds = [x["kind"] for x in await notes(n)]
+    assert kinds.count("ceremony_invitation") == 2 and kinds.count("ceremony_message") == 2
+    latest = [m for m in n.providers[Channel.ZALO].sent if m.kind == "ceremony_message"][-1]
+    assert latest.params["ceremony_time"] == "14 giờ 30"
+    assert latest.params["ceremony_place"] == "Nhà văn hóa bản Nà Ngà"
+
+
+async def test_an_escalation_is_addressed_to_the_roster_leader_of_that_day(n: Notify) -> None:
+    import io
+    import unicodedata
+    from datetime import date
+
+    from motcua_contracts.events import clock_v1, tenants_v1, tenants_v2
+    from notify.testing import MORNING
+    from pypdf import PdfReader
+
+    swap = tenants_v1.LeaderOnDuty(official_id="ld-thay", title_vi="Ủy viên UBND xã (trực thay)")
+    profile = tenants_v2.TenantConfigured(
+        tenant_id=TENANT,
+        unit_code="04087",
+        name_vi="Xã Chiềng Khương",
+        unit_type=tenants_v1.UnitType.XA,
+        province_code="14",
+        agency_code="000.22.38.H50",
+        status=tenants_v1.TenantStatus.ACTIVE,
+        leader_on_duty=tenants_v1.LeaderOnDuty(official_id="ld-pct", title_vi="Phó Chủ tịch"),
+        duty_roster=tenants_v2.DutyRoster(
+            dates=[tenants_v2.DateDuty(day=date(2025, 10, 7), leader=swap)]
+        ),
+        revision=1,
+    )
+    await n.deliver(profile, None, producer="intake", schema_version=2)
+    await n.deliver(received(), DOSSIER)
+    await n.deliver(
+        clock_v1.EscalationRaised(
+            escalation_id="e1",
+            dossier_code="000.22.38.H50-251007-0001",
+            reason=clock_v1.EscalationReason.LATE,
+            level=1,
+            to_official_id="ld-thay",
+            raised_at=MORNING,
+        ),
+        DOSSIER,
+        producer="workflow",
+    )
+    for _ in range(12):  # no work contact for the stand-in: the alert ends as a letter
+        await drain(n.runtime)
+        n.clock.advance(timedelta(seconds=5))
+    [alert] = [x for x in await notes(n) if x["kind"] == "escalation_alert"]
+    assert alert["in_print_queue"], alert
+    base = f"/api/v1/communes/{TENANT}"
+    queue = (await n.client.get(f"{base}/print-queue", headers=n.headers())).json()
+    [job] = [j for j in queue if j["kind"] == "escalation_alert"]
+    pdf = await n.client.get(f"{base}/print-queue/{job['delivery_id']}/pdf", headers=n.headers())
+    pages = PdfReader(io.BytesIO(pdf.content)).pages
+    text = " ".join(
+        unicodedata.normalize("NFC", " ".join(p.extract_text() or "" for p in pages)).split()
+    )
+    assert "Đồng chí Ủy viên UBND xã (trực thay)" in text

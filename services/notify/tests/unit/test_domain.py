@@ -44,16 +44,21 @@ def test_every_citizen_chain_ends_with_the_letter_except_courtesies() -> None:
             check_chain(chain, best_effort=rule.best_effort, kind=rule.kind)
 
 
-def test_result_ready_brings_the_ceremony_for_births_and_marriages_only() -> None:
+def test_the_ceremony_invitation_waits_for_its_schedule_and_comes_once_per_revision() -> None:
     birth = trigger(
         "ResultReady", practices=frozenset({"ceremony_birth"}), procedure_code="1.001193"
     )
-    assert kinds(birth) == [
-        (Kind.RESULT_READY, Recipient.APPLICANT),
-        (Kind.CEREMONY_INVITATION, Recipient.APPLICANT),
-    ]
-    rejected = trigger("ResultReady", practices=frozenset({"ceremony_birth"}), approved=False)
-    assert kinds(rejected) == [(Kind.RESULT_READY, Recipient.APPLICANT)]
+    assert kinds(birth) == [(Kind.RESULT_READY, Recipient.APPLICANT)]  # no date yet
+    first = trigger("CeremonyScheduled", facts={"schedule_revision": 1})
+    planned = {m.kind: m for m in plan_messages(first)}
+    assert planned[Kind.CEREMONY_INVITATION].chain == (L,)
+    assert planned[Kind.CEREMONY_MESSAGE].best_effort
+    assert planned[Kind.CEREMONY_INVITATION].once_key == "d1:ceremony_invitation:applicant:1"
+    moved = trigger("CeremonyScheduled", facts={"schedule_revision": 2})
+    assert {m.once_key for m in plan_messages(moved)} == {
+        "d1:ceremony_invitation:applicant:2",
+        "d1:ceremony_message:applicant:2",
+    }
 
 
 @pytest.mark.parametrize(

@@ -89,4 +89,5 @@ def test_condolence_and_ceremony_letters_read_warmly() -> None:
     assert "Thành kính phân ưu" in condolence
     invitation = " ".join(_text(_letter(Kind.CEREMONY_INVITATION)).split())
     assert "GIẤY MỜI" in invitation and "Lễ trao Giấy khai sinh" in invitation
-    assert "Thứ Hai 08:00" in invitation
+    assert "Thời gian: 08 giờ 30, thứ Năm, ngày 18/09/2025" in invitation
+    assert "Địa điểm: Hội trường Ủy ban nhân dân xã Chiềng Khương" in invitation

@@ -21,10 +21,13 @@ def test_every_default_template_passes_the_save_time_check(key: tuple[Kind, Chan
     assert "{{" not in rendered.body and "None" not in rendered.body
 
 
+COURTESIES = (Kind.APOLOGY_MESSAGE, Kind.CEREMONY_MESSAGE)
+
+
 def test_every_kind_has_a_letter_or_is_a_courtesy() -> None:
     keys = {(k, c) for k, c, _ in default_templates()}
     for kind in Kind:
-        assert (kind, Channel.LETTER) in keys or kind is Kind.APOLOGY_MESSAGE
+        assert (kind, Channel.LETTER) in keys or kind in COURTESIES
 
 
 FACTS = {
@@ -35,7 +38,19 @@ FACTS = {
     },
     Kind.REFUSAL_NOTICE: {"refused_at": MORNING.isoformat(), "reason_codes": ["x"]},
     Kind.RESULT_READY: {"ready_at": MORNING.isoformat(), "practices": []},
-    Kind.CEREMONY_INVITATION: {"ready_at": MORNING.isoformat(), "practices": ["ceremony_marriage"]},
+    Kind.CEREMONY_INVITATION: {
+        "ready_at": MORNING.isoformat(),
+        "occasion": "marriage",
+        "ceremony_at": MORNING.isoformat(),
+        "place_vi": "Hội trường UBND xã",
+        "schedule_revision": 2,
+    },
+    Kind.CEREMONY_MESSAGE: {
+        "occasion": "birth",
+        "ceremony_at": MORNING.isoformat(),
+        "place_vi": "Hội trường UBND xã",
+        "schedule_revision": 1,
+    },
     Kind.APOLOGY_NOTICE: {
         "old_due_at": MORNING.isoformat(),
         "new_due_at": MORNING.isoformat(),

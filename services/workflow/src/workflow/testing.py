@@ -15,7 +15,8 @@ from motcua_contracts.codec import decode, encode
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events import dossiers_v1 as dv
 from motcua_contracts.events.common import Channel
-from motcua_contracts.events.tenants_v1 import LeaderOnDuty, TenantConfigured, UnitType
+from motcua_contracts.events.tenants_v1 import LeaderOnDuty, UnitType
+from motcua_contracts.events.tenants_v2 import TenantConfigured
 from motcua_platform.clock import FixedClock
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
@@ -176,7 +177,7 @@ def tenant_configured(
     )
     return EventEnvelope(
         event_type="TenantConfigured",
-        schema_version=1,
+        schema_version=2,
         occurred_at=at,
         tenant_id=tenant_id,
         producer="tenants",

@@ -20,7 +20,7 @@ from enum import EnumMeta
 from typing import Annotated, Any, Literal
 
 import msgspec
-from motcua_contracts.events.tenants_v1 import TenantConfigured
+from motcua_contracts.events.tenants_v2 import TenantConfigured
 from pydantic import ValidationError
 
 from analytics.application.handlers import HANDLERS

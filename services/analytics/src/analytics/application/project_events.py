@@ -18,7 +18,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from motcua_contracts.events.tenants_v1 import TenantConfigured
+from motcua_contracts.events.tenants_v2 import TenantConfigured
 
 from analytics.application.handlers import HANDLERS, apply
 from analytics.application.ports import Event, ProjectionStore, TenantRow, WorkingTime

@@ -121,6 +121,23 @@ class CatalogueClock:
     def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo:
         return self._info(self._version(procedure_code, None, procedure_version))
 
+    def office_open(
+        self, at: datetime, tenant_config: dict[str, object]
+    ) -> tuple[bool | None, bool | None]:
+        """(a working day?, within office hours?) in the commune's calendar; None when the
+        calendar does not cover that day."""
+        from motcua_clock.timeutil import VN_TZ
+
+        calendar = self._tenant_calendar(tenant_config)
+        local = at.astimezone(VN_TZ)
+        try:
+            working = bool(calendar.is_working_day(local.date()))
+        except Exception:  # outside the calendar's years
+            return None, None
+        second = local.hour * 3600 + local.minute * 60 + local.second
+        within = any(start <= second < end for start, end in calendar.sessions())
+        return working, within
+
 
 def _info(version: Any) -> ProcedureInfo:
     return ProcedureInfo(

@@ -153,3 +153,17 @@ idempotency_keys = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+
+# The hand-over ceremony of a birth or marriage certificate, as the desk proposed it.
+# `revision` counts the schedules the family was told of (1 when first set).
+ceremonies = Table(
+    "ceremonies",
+    metadata,
+    Column("dossier_id", String(36), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("ceremony_at", UtcDateTime(), nullable=False),
+    Column("place_vi", String(200), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)

@@ -12,19 +12,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from motcua_contracts.events.tenants_v1 import (
-    LeaderOnDuty,
-    OfficeHoursV1,
-    ProcedurePromise,
-    TenantConfigured,
-)
+from motcua_contracts.events.tenants_v1 import LeaderOnDuty, OfficeHoursV1, ProcedurePromise
+from motcua_contracts.events.tenants_v2 import DutyRoster, TenantConfigured
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters import tenant_repo
 from intake.adapters.events import event_row
 from intake.adapters.tenant_repo import TenantRow
 from intake.application.commands import ConfigureTenant
-from intake.domain.errors import Conflict
+from intake.domain.errors import Conflict, NotFound
 from intake.domain.tenants import (
     Configuration,
     FieldProblem,
@@ -89,7 +85,7 @@ async def configure_tenant(
         unit_type=cmd.unit_type,
         agency_code=cmd.agency_code,
         status=status.value,
-        config=cmd.config,
+        config=with_duty(cmd.config, cmd.tenant_id, current.config if current else None),
         province_code=cmd.province_code,
         unit_code=cmd.unit_code,
         revision=current.revision if current else 0,
@@ -102,6 +98,51 @@ async def configure_tenant(
     )
 
 
+def default_leader(tenant_id: str) -> dict[str, str]:
+    """The commune's duty account: escalations always name a recipient, even before the
+    commune's leader has set the roster (notify finds its contact in the staff settings)."""
+    return {"official_id": f"truc.{tenant_id}", "title_vi": "Lãnh đạo UBND trực"}
+
+
+def with_duty(
+    config: dict[str, Any], tenant_id: str, before: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The duty roster is the commune leader's to set: a reconfiguration that does not send
+    one keeps the current roster; a unit without a leader on duty gets its duty account."""
+    out = dict(config)
+    if out.get("duty_roster") is None:
+        out["duty_roster"] = (before or {}).get("duty_roster") or {"weekdays": [], "dates": []}
+    if not out.get("leader_on_duty"):
+        out["leader_on_duty"] = (before or {}).get("leader_on_duty") or default_leader(tenant_id)
+    return out
+
+
+async def set_duty_roster(
+    session: AsyncSession,
+    tenant_id: str,
+    roster: dict[str, Any],
+    leader_on_duty: dict[str, Any] | None,
+    *,
+    now: datetime,
+) -> tuple[TenantRow, Outcome]:
+    """The commune's leader sets who is on duty: a new revision of the configuration."""
+    current = await tenant_repo.get_tenant(session, tenant_id, for_update=True)
+    if current is None:
+        raise NotFound("tenant.unknown", "Không tìm thấy đơn vị hành chính cấp xã này.")
+    if current.status == TenantStatus.MERGED:
+        raise Conflict(
+            "tenant.merged_final",
+            f"Đơn vị đã được sáp nhập vào “{current.merged_into}”; không thể cấu hình lại.",
+        )
+    config = {**current.config, "duty_roster": roster}
+    if leader_on_duty:
+        config["leader_on_duty"] = leader_on_duty
+    row = replace(current, config=config)
+    if current.same_configuration(row):
+        return current, Outcome.UNCHANGED
+    return await publish(session, row, now=now, new=False), Outcome.CHANGED
+
+
 async def publish(session: AsyncSession, row: TenantRow, *, now: datetime, new: bool) -> TenantRow:
     """Next revision: stored and staged as TenantConfigured (key = tenant id) together."""
     row = replace(row, revision=row.revision + 1, updated_at=now)
@@ -111,6 +152,7 @@ async def publish(session: AsyncSession, row: TenantRow, *, now: datetime, new: 
         aggregate_version=row.revision,
         occurred_at=now,
         payload=tenant_configured(row),
+        schema_version=2,
     )
     await tenant_repo.save_tenant(session, row, now, new=new, outbox_row=event)
     return row
@@ -151,6 +193,7 @@ def tenant_configured(row: TenantRow) -> TenantConfigured:
         escalate_after_working_hours=float(c.get("escalate_after_working_hours", 4.0)),
         digest_time=str(c.get("digest_time", "07:30")),
         ceremony_slots=list(c.get("ceremony_slots") or []),
+        duty_roster=DutyRoster.model_validate(c.get("duty_roster") or {}),
         senders=senders,
         merged_into=row.merged_into,
         revision=row.revision,

@@ -78,3 +78,9 @@ class StatutoryClock(Protocol):
         ...
 
     def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo: ...
+
+    def office_open(
+        self, at: datetime, tenant_config: dict[str, object]
+    ) -> tuple[bool | None, bool | None]:
+        """(a working day?, within office hours?) for `at` in the commune's calendar."""
+        ...

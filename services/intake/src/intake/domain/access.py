@@ -22,6 +22,7 @@ class Need(StrEnum):
     DECIDE = "decide"  # the decision is the leader's
     MANAGE_TENANTS = "manage_tenants"
     CONTACT = "contact"  # notify fetching contact data at send time
+    MANAGE_ROSTER = "manage_roster"  # the leaders' duty roster: the commune's leader
 
 
 STAFF = frozenset({Role.CLERK, Role.LEADER})
@@ -62,6 +63,13 @@ def authorise(principal: Principal, tenant_id: str | None, need: Need) -> Tenant
         if principal.has(Role.OPERATOR):
             return TenantScope(None)
         raise _denied("Chỉ quản trị viên hệ thống được cấu hình đơn vị.")
+    if need is Need.MANAGE_ROSTER:
+        # Operators seed the roster with the unit's configuration (PUT /api/v1/tenants/...).
+        if not principal.has(Role.LEADER):
+            raise _denied("Chỉ lãnh đạo đơn vị được phân công lịch lãnh đạo trực.")
+        if own is None or tenant_id != own:
+            raise _other_commune()
+        return TenantScope(frozenset({own}))
     if need is Need.CONTACT:
         if principal.has(Role.NOTIFY):
             return TenantScope(None)

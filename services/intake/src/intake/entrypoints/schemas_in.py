@@ -131,6 +131,37 @@ class LeaderIn(_In):
     title_vi: str = Field(default="Lãnh đạo UBND", max_length=100)
 
 
+class WeekdayDutyIn(_In):
+    weekday: int = Field(ge=1, le=7, description="Thứ trong tuần: 1 = Thứ Hai … 7 = Chủ nhật")
+    leader: LeaderIn
+
+
+class DateDutyIn(_In):
+    day: date = Field(description="Ngày cụ thể (thay cho lịch theo thứ trong tuần)")
+    leader: LeaderIn
+
+
+class DutyRosterIn(_In):
+    """Lịch lãnh đạo trực tại bộ phận một cửa: theo thứ trong tuần, và các ngày ngoại lệ."""
+
+    weekdays: list[WeekdayDutyIn] = Field(default_factory=list, max_length=7)
+    dates: list[DateDutyIn] = Field(default_factory=list, max_length=400)
+
+    @model_validator(mode="after")
+    def _unique(self) -> DutyRosterIn:
+        if len({w.weekday for w in self.weekdays}) != len(self.weekdays):
+            raise ValueError("Mỗi thứ trong tuần chỉ có một lãnh đạo trực.")
+        if len({d.day for d in self.dates}) != len(self.dates):
+            raise ValueError("Mỗi ngày chỉ có một lãnh đạo trực.")
+        return self
+
+
+class DutyRosterPutIn(DutyRosterIn):
+    leader_on_duty: LeaderIn | None = Field(
+        default=None, description="Lãnh đạo trực mặc định (bỏ trống: giữ như hiện tại)"
+    )
+
+
 _KEY = r"^[a-z][a-z0-9_.\-]{0,39}$"
 
 
@@ -157,6 +188,9 @@ class TenantIn(_In):
     closures: list[date] = Field(default_factory=list, max_length=366)
     enabled_procedures: list[PromiseIn] = Field(default_factory=list, max_length=500)
     leader_on_duty: LeaderIn | None = None
+    duty_roster: DutyRosterIn | None = Field(
+        default=None, description="Lịch lãnh đạo trực (bỏ trống: giữ lịch hiện tại)"
+    )
     escalate_after_working_hours: float = Field(default=4.0, gt=0, le=80)
     digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     ceremony_slots: list[str] = Field(default_factory=list, max_length=20)

@@ -107,10 +107,14 @@ def _staff_contact(
         tenant.leader_official_id if recipient is Recipient.LEADER else None,
     ]
     found = next((staff[k] for k in keys if k and k in staff), None)
+    addressee = c.facts.get("to_official_id") or c.facts.get("leader_official_id")
     if found is not None:
         title = found.title_vi
+    elif recipient is Recipient.LEADER:
+        # The leader on duty that day, as the roster names them.
+        title = tenant.title_of(addressee) or tenant.leader_title
     else:
-        title = tenant.leader_title if recipient is Recipient.LEADER else "Chủ tịch UBND"
+        title = "Chủ tịch UBND"
     contact = Contact(
         phone=found.phone if found else None,
         email=found.email if found else None,

@@ -110,23 +110,33 @@ def _specific(
         if len(known) < len(reasons) or not known:
             known.append(vi.REFUSAL_OTHER_VI)
         return {"refused_date": vi.date_vi(_when(f["refused_at"])), "refusal_reasons": known}
-    if kind in (Kind.RESULT_READY, Kind.CEREMONY_INVITATION):
+    if kind in (Kind.CEREMONY_INVITATION, Kind.CEREMONY_MESSAGE):
+        # From CeremonyScheduled: the date, time and place the desk set.
+        names = vi.CEREMONY_VI.get(str(f.get("occasion")), ("", ""))
+        at = _when(f["ceremony_at"])
+        return {
+            "ready_date": vi.date_vi(_when(f.get("ready_at") or f["ceremony_at"])),
+            "ceremony_name": names[0] or "Lễ trao kết quả",
+            "certificate_name": names[1] or "kết quả giải quyết hồ sơ",
+            "ceremony_slots": tenant.ceremony_slots,
+            "ceremony_date": vi.day_vi(at),
+            "ceremony_time": vi.time_vi(at),
+            "ceremony_place": str(f["place_vi"]),
+            "ceremony_rescheduled": int(f.get("schedule_revision", 1)) > 1,
+        }
+    if kind is Kind.RESULT_READY:
         practices = set(f.get("practices", []))
         ceremony = next(
             (CEREMONY_PRACTICES[p] for p in sorted(practices) if p in CEREMONY_PRACTICES), None
         )
         names = vi.CEREMONY_VI.get(ceremony or "", ("", ""))
-        out: dict[str, Any] = {
+        return {
             "ready_date": vi.date_vi(_when(f["ready_at"])),
             "ceremony_name": names[0] or "Lễ trao kết quả",
             "ceremony_slots": tenant.ceremony_slots,
+            "approved": bool(f.get("approved", True)),
+            "ceremony": ceremony is not None,
         }
-        if kind is Kind.RESULT_READY:
-            return out | {
-                "approved": bool(f.get("approved", True)),
-                "ceremony": ceremony is not None,
-            }
-        return out | {"certificate_name": names[1] or "kết quả giải quyết hồ sơ"}
     if kind in (Kind.APOLOGY_NOTICE, Kind.APOLOGY_MESSAGE):
         if dossier is None:
             raise MissingFacts(kind)

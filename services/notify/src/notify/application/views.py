@@ -74,3 +74,16 @@ class TenantView:
     def leader_title(self) -> str:
         leader = self.profile.get("leader_on_duty") or {}
         return str(leader.get("title_vi") or "Lãnh đạo UBND")
+
+    def title_of(self, official_id: str | None) -> str | None:
+        """The title the duty roster gives this official (the escalation's addressee)."""
+        if not official_id:
+            return None
+        roster = self.profile.get("duty_roster") or {}
+        default = self.profile.get("leader_on_duty") or {}
+        leaders = [e.get("leader") or {} for e in (roster.get("dates") or [])]
+        leaders += [e.get("leader") or {} for e in (roster.get("weekdays") or [])]
+        for leader in [default, *leaders]:
+            if leader.get("official_id") == official_id and leader.get("title_vi"):
+                return str(leader["title_vi"])
+        return None

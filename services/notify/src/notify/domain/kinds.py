@@ -10,7 +10,8 @@ class Kind(StrEnum):
     SUPPLEMENT_REQUEST = "supplement_request"  # Form 02
     REFUSAL_NOTICE = "refusal_notice"  # Form 03
     RESULT_READY = "result_ready"
-    CEREMONY_INVITATION = "ceremony_invitation"
+    CEREMONY_INVITATION = "ceremony_invitation"  # the printed invitation, with date and place
+    CEREMONY_MESSAGE = "ceremony_message"  # the same invitation, at once, by SMS/Zalo/e-mail
     APOLOGY_NOTICE = "apology_notice"  # Form 04, the signed letter
     APOLOGY_MESSAGE = "apology_message"  # the same apology, at once, by SMS/Zalo/e-mail
     CONDOLENCE_LETTER = "condolence_letter"

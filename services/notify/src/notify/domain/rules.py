@@ -48,10 +48,6 @@ def _always(_: Trigger) -> bool:
     return True
 
 
-def _ceremony(t: Trigger) -> bool:
-    return t.approved and bool(t.practices & CEREMONY_PRACTICES.keys())
-
-
 def condolence_due(t: Trigger) -> bool:
     return (
         t.approved
@@ -74,6 +70,7 @@ class Rule:
     when: Condition = _always
     best_effort: bool = False  # a courtesy beside a letter: may fail without a letter
     once_per_dossier: bool = False
+    once_facts: tuple[str, ...] = ()  # facts that make a new "once" (a new schedule revision)
 
     def chain_for(self, intake_channel: str | None) -> tuple[Channel, ...]:
         if intake_channel == "online" and self.online_chain is not None:
@@ -94,13 +91,25 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     ),
     Rule("DossierRefused", Kind.REFUSAL_NOTICE, Recipient.APPLICANT, CITIZEN, CITIZEN_ONLINE),
     Rule("ResultReady", Kind.RESULT_READY, Recipient.APPLICANT, CITIZEN, CITIZEN_ONLINE),
+    # The desk sets the ceremony's date, time and place (CeremonyScheduled): the family gets
+    # a printed invitation and hears of it at once; a changed schedule (next revision) once more.
     Rule(
-        "ResultReady",
+        "CeremonyScheduled",
         Kind.CEREMONY_INVITATION,
         Recipient.APPLICANT,
         (L,),
-        when=_ceremony,
         once_per_dossier=True,
+        once_facts=("schedule_revision",),
+    ),
+    Rule(
+        "CeremonyScheduled",
+        Kind.CEREMONY_MESSAGE,
+        Recipient.APPLICANT,
+        (Z, S, E),
+        (E, Z, S),
+        best_effort=True,
+        once_per_dossier=True,
+        once_facts=("schedule_revision",),
     ),
     Rule(
         "ResultReady",
@@ -211,5 +220,6 @@ def plan_messages(
         once = None
         if rule.once_per_dossier and trigger.dossier_id:
             once = f"{trigger.dossier_id}:{rule.kind}:{rule.recipient}"
+            once += "".join(f":{trigger.facts.get(k)}" for k in rule.once_facts)
         out.append(PlannedMessage(rule.kind, rule.recipient, chain, rule.best_effort, once))
     return out

@@ -48,6 +48,10 @@ SPECIFIC: dict[Kind, dict[str, Any]] = {
         "ceremony_name": "Lễ trao Giấy khai sinh",
         "certificate_name": "Giấy khai sinh",
         "ceremony_slots": ["Thứ Hai 08:00", "Thứ Năm 14:00"],
+        "ceremony_date": "thứ Năm, ngày 18/09/2025",
+        "ceremony_time": "08 giờ 30",
+        "ceremony_place": "Hội trường Ủy ban nhân dân xã Chiềng Khương",
+        "ceremony_rescheduled": False,
     },
     Kind.APOLOGY_NOTICE: {
         "received_date": "10/09/2025",
@@ -75,6 +79,7 @@ SPECIFIC: dict[Kind, dict[str, Any]] = {
     },
 }
 SPECIFIC[Kind.APOLOGY_MESSAGE] = SPECIFIC[Kind.APOLOGY_NOTICE]
+SPECIFIC[Kind.CEREMONY_MESSAGE] = SPECIFIC[Kind.CEREMONY_INVITATION]
 
 STAFF_KINDS = frozenset({Kind.ESCALATION_ALERT, Kind.MORNING_DIGEST})
 NO_DOSSIER_KINDS = frozenset({Kind.MORNING_DIGEST})

@@ -57,3 +57,18 @@ def date_line_vi(place: str, day: date) -> str:
     """'Chiềng Khương, ngày 05 tháng 9 năm 2025': day < 10 and month < 3 take a 0 (NĐ 30/2020)."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+def time_vi(moment: datetime) -> str:
+    """'08 giờ 30' (local time), as invitations write it."""
+    at = local(moment)
+    return f"{at:%H} giờ {at:%M}"
+
+
+def day_vi(moment: datetime) -> str:
+    """'thứ Hai, ngày 16/02/2026' (local date)."""
+    at = local(moment)
+    return f"{WEEKDAYS_VI[at.weekday()]}, ngày {at:%d/%m/%Y}"

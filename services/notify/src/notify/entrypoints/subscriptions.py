@@ -9,7 +9,7 @@ from typing import Any
 
 from motcua_contracts.codec import decode_typed
 from motcua_contracts.envelope import EventEnvelope
-from motcua_contracts.events import clock_v1, dossiers_v1, tenants_v1
+from motcua_contracts.events import clock_v1, dossiers_v1, tenants_v2
 from motcua_contracts.topics import Topics
 from motcua_platform.clock import Clock
 from motcua_platform.messaging.inbox import Handler
@@ -116,7 +116,7 @@ def subscriptions(clock: Clock, nudge: Callable[[], None]) -> list[Subscription]
             )
 
     async def on_tenant(session: AsyncSession, message: InboundMessage) -> None:
-        _, event = decode_typed(message.value, tenants_v1.TenantConfigured)
+        _, event = decode_typed(message.value, tenants_v2.TenantConfigured)
         await store.save_profile(
             session, event.tenant_id, event.model_dump(mode="json"), event.revision
         )
@@ -130,6 +130,7 @@ def subscriptions(clock: Clock, nudge: Callable[[], None]) -> list[Subscription]
                 "SupplementRequested": planning(dossiers_v1.SupplementRequested),
                 "DossierRefused": planning(dossiers_v1.DossierRefused),
                 "ResultReady": planning(dossiers_v1.ResultReady),
+                "CeremonyScheduled": planning(dossiers_v1.CeremonyScheduled),
                 "ResultReturned": planning(dossiers_v1.ResultReturned),
                 "ApologyIssued": on_apology,
                 "DeadlineChanged": on_deadline,

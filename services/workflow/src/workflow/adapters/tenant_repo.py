@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workflow.adapters.tables import wf_tenants
+from workflow.domain.duty import leader_at
 
 DEFAULT_ESCALATE_HOURS = 4.0
 DEFAULT_DIGEST_TIME = "07:30"
@@ -25,6 +26,10 @@ class TenantInfo:
     leader_id: str | None = None
     escalate_after_hours: float = DEFAULT_ESCALATE_HOURS
     digest_time: str = DEFAULT_DIGEST_TIME
+
+    def leader_at(self, moment: datetime) -> str | None:
+        """The leader on duty on `moment`'s local date (roster, else the default leader)."""
+        return leader_at(self.config, moment) or self.leader_id
 
 
 def defaults(tenant_id: str) -> TenantInfo:

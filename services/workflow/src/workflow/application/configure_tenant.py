@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from motcua_clock import changed_days
-from motcua_contracts.events.tenants_v1 import TenantConfigured
+from motcua_contracts.events.tenants_v2 import TenantConfigured
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workflow.adapters import job_repo, tenant_repo

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from motcua_contracts.events import clock_v1 as ev
@@ -26,11 +26,13 @@ from workflow.adapters import (
     worklist_repo,
 )
 from workflow.adapters.events import Outgoing, stage_events
+from workflow.adapters.tenant_repo import TenantInfo
 from workflow.application.clocks import owner
 from workflow.application.context import Context
 from workflow.application.digests import plan_next_digest
 from workflow.application.firings import Firing, clock_firing, raise_up_firing
 from workflow.domain.digest import DIGEST_CAP
+from workflow.domain.duty import leader_on
 from workflow.domain.ids import derived_event_id, firing_cause
 from workflow.domain.timers import CLOCK_KINDS
 
@@ -128,13 +130,18 @@ def _number(
     return out
 
 
-async def _digest(session: AsyncSession, row: Row[Any], tenant: Any, now: datetime) -> Outgoing:
+async def _digest(
+    session: AsyncSession, row: Row[Any], tenant: TenantInfo, now: datetime
+) -> Outgoing:
+    day = date.fromisoformat(row.timer_key.removeprefix("digest:"))
+    # Addressed to the leader on duty on the digest's day (the commune's roster).
+    leader = leader_on(tenant.config, day) or tenant.leader_id
     at_risk, late = await worklist_repo.digest_lists(session, row.tenant_id, now, DIGEST_CAP)
     payload = ev.MorningDigestCompiled(
         timer_key=row.timer_key,
-        day=row.timer_key.removeprefix("digest:"),
+        day=day,
         compiled_at=now,
-        leader_official_id=tenant.leader_id,
+        leader_official_id=leader,
         at_risk=[ev.DigestEntry(dossier_code=r.dossier_code, due_at=r.due_at) for r in at_risk],
         late=[ev.DigestEntry(dossier_code=r.dossier_code, due_at=r.due_at) for r in late],
         truncated=len(at_risk) >= DIGEST_CAP or len(late) >= DIGEST_CAP,

@@ -76,6 +76,8 @@ def clock_firing(
     reason = escalates(timer.kind)
     if reason is not None:
         esc = escalation_id(dossier.dossier_id, key)
+        # The leader on duty on the escalation's local date (the commune's roster).
+        leader = tenant.leader_at(now)
         up_at = raise_up_at(calendar, now, 1, tenant.escalate_after_hours)
         firing.escalation = {
             "escalation_id": esc,
@@ -84,7 +86,7 @@ def clock_firing(
             "dossier_code": code,
             "reason": reason,
             "level": 1,
-            "to_official_id": tenant.leader_id,
+            "to_official_id": leader,
             "raised_at": now,
             "raise_up_at": up_at,
         }
@@ -96,7 +98,7 @@ def clock_firing(
                     dossier_code=code,
                     reason=ev.EscalationReason(reason),
                     level=1,
-                    to_official_id=tenant.leader_id,
+                    to_official_id=leader,
                     raised_at=now,
                     raise_up_at=up_at,
                 ),

@@ -72,7 +72,8 @@ async def reassign_dossier(
     change = moved(row, derived, ev.DeadlineCause.CALENDAR, at)
     if change is not None:
         payloads.append(change)
-    leader = loaded.tenant.leader_id if loaded.tenant else None
+    # The new unit's leader on duty today (its roster), like a fresh escalation.
+    leader = loaded.tenant.leader_at(at) if loaded.tenant else None
     # Only a new resolving unit inherits escalations (a merged receiving desk hands none over).
     inherited = (
         []

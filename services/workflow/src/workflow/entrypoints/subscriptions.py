@@ -12,7 +12,7 @@ from collections.abc import Callable
 from motcua_contracts.codec import decode_typed
 from motcua_contracts.events import clock_v1 as ev
 from motcua_contracts.events.dossiers_v1 import DossierReassigned, DossierReceived
-from motcua_contracts.events.tenants_v1 import TenantConfigured
+from motcua_contracts.events.tenants_v2 import TenantConfigured
 from motcua_contracts.topics import Topics
 from motcua_platform.messaging.inbox import Handler, PermanentError
 from motcua_platform.messaging.types import InboundMessage
