@@ -20,7 +20,7 @@ async def test_register_gives_an_official_code_and_a_due_date(desk: Desk) -> Non
     d = await desk.register()
     assert d["code"] == "000.21.31.H50-260213-0001"
     assert d["status"] == "received" and d["version"] == 1
-    assert d["allowed_transitions"] == ["accept", "request_supplement", "refuse", "withdraw"]
+    assert d["allowed_transitions"] == ["accept", "supplement-request", "refuse", "withdraw"]
     assert d["public_url"].startswith("https://motcua.example.vn/tra-cuu/")
     assert (await desk.register())["code"].endswith("-0002")
     [event] = [e for e in await outbox_events(desk.runtime) if e["dossier_id"] == d["dossier_id"]]
@@ -35,7 +35,7 @@ async def test_happy_path_with_supplement_transfer_decision_and_rating(desk: Des
     assert (await desk.act(d, "supplement-received")).json()["status"] == "received"
     again = await desk.act(d, "supplement-request", {"missing_items": ["x"]})
     assert again.status_code == 409
-    assert "request_supplement" not in again.json()["allowed_transitions"]
+    assert "supplement-request" not in again.json()["allowed_transitions"]
     assert (await desk.act(d, "accept")).json()["status"] == "accepted"
     hop = {"to_official_id": "cb-tu-phap", "to_unit_id": "tu-phap", "step_key": "xu_ly"}
     assert (await desk.act(d, "transfer", hop)).json()["handler_official_id"] == "cb-tu-phap"
@@ -239,3 +239,19 @@ async def test_logs_of_a_full_lifecycle_carry_no_personal_data(desk: Desk, caplo
     applicant = dossier_body()["applicant"]
     for value in (*applicant.values(), "Lò Văn", "912345678", "5678"):
         assert str(value) not in text, value
+
+
+async def test_allowed_transitions_name_the_url_the_client_calls(desk: Desk) -> None:
+    """A 409 and the dossier list the path segments of the commands, never internal names."""
+    d = await desk.register()
+    await desk.act(d, "accept")
+    decided = await desk.act(d, "decision", {"outcome": "approved"}, role="leader")
+    assert decided.json()["allowed_transitions"] == ["transfer", "result-ready"]
+    early = await desk.act(d, "result-returned", {"method": "counter"})
+    assert early.status_code == 409
+    assert early.json()["allowed_transitions"] == ["transfer", "result-ready"]
+    await desk.act(d, "result-ready")
+    wrong = await desk.act(d, "decision", {"outcome": "approved"}, role="leader")
+    assert wrong.status_code == 409 and wrong.json()["allowed_transitions"] == ["result-returned"]
+    for path in wrong.json()["allowed_transitions"]:
+        assert (await desk.act(d, path, {"method": "counter"})).status_code == 200

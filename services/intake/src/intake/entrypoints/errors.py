@@ -10,6 +10,7 @@ from motcua_platform import errors as platform_errors
 
 from intake.domain.errors import DomainError, InvalidTransition, TooManyRequests
 from intake.domain.tenants import InvalidTenant, TenantInvalidTransition
+from intake.entrypoints.actions import paths
 from intake.entrypoints.schemas_out import ErrorOut
 
 
@@ -20,7 +21,9 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 def _enrich(exc: DomainError) -> tuple[dict[str, Any], dict[str, str]]:
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
-    if isinstance(exc, InvalidTransition | TenantInvalidTransition):
+    if isinstance(exc, InvalidTransition):
+        extra["allowed_transitions"] = paths(exc.allowed)
+    if isinstance(exc, TenantInvalidTransition):
         extra["allowed_transitions"] = exc.allowed
     if isinstance(exc, InvalidTenant):
         extra["errors"] = [

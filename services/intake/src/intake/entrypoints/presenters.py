@@ -11,6 +11,7 @@ from intake.adapters.tenant_repo import TenantRow
 from intake.domain.access import STAFF, Principal
 from intake.domain.applicant import mask_name
 from intake.domain.lifecycle import STATUS_VI, allowed_actions
+from intake.entrypoints.actions import paths
 from intake.entrypoints.deps import IntakeDeps
 from intake.entrypoints.schemas_out import (
     ApplicantOut,
@@ -85,7 +86,7 @@ def detail(d: DossierRecord, principal: Principal, deps: IntakeDeps) -> DossierO
         rated=d.rated,
         documents=[DocumentOut(**doc) for doc in d.documents],
         applicant=applicant,
-        allowed_transitions=[a.value for a in allowed_actions(d.status, d.guards)],
+        allowed_transitions=paths(allowed_actions(d.status, d.guards)),
         public_url=url,
     )
 
