@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from intake.domain.access import Need, Principal, Role, authorise
 from intake.domain.applicant import Applicant, check_id_number, fold, mask_name, normalise_phone
-from intake.domain.errors import DomainError, Forbidden, InvalidTransition
+from intake.domain.errors import DomainError, Forbidden, InvalidFields, InvalidTransition
 from intake.domain.lifecycle import (
     TRANSITIONS,
     Action,
@@ -106,3 +106,15 @@ def test_access_rules() -> None:
         authorise(_p(Role.OPERATOR, None), "b", Need.READ)
     with pytest.raises(Forbidden):
         authorise(_p(Role.CLERK, "a"), None, Need.CONTACT)
+
+
+def test_applicant_problems_are_all_reported_at_once() -> None:
+    applicant = Applicant(" ", "014099001234", date(1995, 4, 12), "123", " ")
+    with pytest.raises(InvalidFields) as caught:
+        applicant.checked(date(2026, 2, 13))
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("applicant.full_name", "applicant.full_name.required"),
+        ("applicant.id_number", "applicant.id_number.birth_year"),
+        ("applicant.phone", "applicant.phone.invalid"),
+        ("applicant.address", "applicant.address.required"),
+    ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from motcua_platform.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua_platform.errors import Conflict, DomainError, Forbidden, InvalidFields, NotFound
 
 __all__ = [
     "Conflict",
     "DomainError",
     "Forbidden",
+    "InvalidFields",
     "InvalidTransition",
     "NotFound",
     "TooManyRequests",
