@@ -270,3 +270,20 @@ async def test_every_invalid_field_is_reported_in_one_answer(desk: Desk) -> None
     assert errors["applicant.phone"]["code"] == "applicant.phone.invalid"
     assert "0912345678" in errors["applicant.phone"]["message"]
     assert errors["documents"]["code"] == "validation.too_short"
+
+
+async def test_moments_in_answers_are_vietnam_time(desk: Desk) -> None:
+    """The clerk reads +07:00, never UTC "Z", in the dossier, its list and its history."""
+    import re
+
+    moment = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00$")
+    d = await desk.register()
+    assert moment.match(d["received_at"]) and moment.match(d["due_at"])
+    accepted = (await desk.act(d, "accept")).json()
+    assert moment.match(accepted["accepted_at"])
+    base = f"/api/v1/communes/{A}/dossiers"
+    listed = (await desk.client.get(base, headers=desk.auth())).json()
+    items = listed["items"] if isinstance(listed, dict) else listed
+    assert all(moment.match(i["received_at"]) and moment.match(i["due_at"]) for i in items)
+    sheet = await desk.client.get(f"{base}/{d['dossier_id']}/history", headers=desk.auth())
+    assert all(moment.match(s["at"]) for s in sheet.json())
