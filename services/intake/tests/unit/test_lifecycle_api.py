@@ -287,3 +287,18 @@ async def test_moments_in_answers_are_vietnam_time(desk: Desk) -> None:
     assert all(moment.match(i["received_at"]) and moment.match(i["due_at"]) for i in items)
     sheet = await desk.client.get(f"{base}/{d['dossier_id']}/history", headers=desk.auth())
     assert all(moment.match(s["at"]) for s in sheet.json())
+
+
+async def test_history_says_each_step_in_vietnamese(desk: Desk) -> None:
+    d = await desk.register()
+    await desk.act(d, "accept")
+    base = f"/api/v1/communes/{A}/dossiers/{d['dossier_id']}"
+    sheet = (await desk.client.get(f"{base}/history", headers=desk.auth())).json()
+    assert [(s["action"], s["action_vi"]) for s in sheet] == [
+        ("register", "Tiếp nhận hồ sơ"),
+        ("accept", "Nhận đủ hồ sơ, cấp giấy tiếp nhận và hẹn trả kết quả"),
+    ]
+    assert sheet[1]["status_after_vi"] == "Đã nhận đủ hồ sơ, đã hẹn trả kết quả"
+    assert sheet[1]["timeliness_vi"] == "Đúng hạn"
+    audit = (await desk.client.get(f"{base}/audit", headers=desk.auth())).json()
+    assert audit and all(a["action_vi"] and a["action_vi"] != a["action"] for a in audit)

@@ -83,19 +83,23 @@ class DossierPageOut(BaseModel):
 class StepOut(BaseModel):
     seq: int
     at: VnDateTime
-    action: str
-    status_after: str
+    action: str = Field(examples=["register"])
+    action_vi: str = Field(examples=["Tiếp nhận hồ sơ"])
+    status_after: str = Field(examples=["received"])
+    status_after_vi: str = Field(examples=["Đã tiếp nhận, đang kiểm tra hồ sơ"])
     sender: str | None
     receiver: str | None
     step_key: str | None
     note: str | None
     timeliness: str | None = Field(examples=["on_time"])
+    timeliness_vi: str | None = Field(default=None, examples=["Đúng hạn"])
 
 
 class AuditOut(BaseModel):
     at: VnDateTime
     actor: str
     action: str
+    action_vi: str = Field(examples=["Nhận đủ hồ sơ, cấp giấy tiếp nhận và hẹn trả kết quả"])
     field: str
     old_value: str | None
     new_value: str | None
