@@ -118,3 +118,17 @@ def test_applicant_problems_are_all_reported_at_once() -> None:
         ("applicant.phone", "applicant.phone.invalid"),
         ("applicant.address", "applicant.address.required"),
     ]
+
+
+def test_the_wait_is_said_as_retry_after_says_it() -> None:
+    from intake.domain.errors import TooManyRequests, wait_vi
+
+    assert [wait_vi(s) for s in (1, 45, 60, 90)] == [
+        "1 giây",
+        "45 giây",
+        "1 phút",
+        "1 phút 30 giây",
+    ]
+    assert (
+        TooManyRequests(1).message_vi == "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau 1 giây."
+    )
