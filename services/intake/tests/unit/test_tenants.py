@@ -344,3 +344,40 @@ async def test_configuration_changes_wait_their_turn_and_desks_do_not(desk: Desk
     finally:
         changes.release()
     assert (await waiting).json()["change"] == "created"
+
+
+async def test_a_communes_shorter_promise_sets_the_due_date(desk: Desk) -> None:
+    """promised_working_days (2 for 1.000689, statutory 3) is the receipt's date, not ignored;
+    a longer promise is refused with a clear error."""
+    from datetime import datetime
+
+    import motcua_clock as mc
+
+    assert (await put(desk, NEW, full_config())).status_code in (200, 201)
+    promised = await desk.register(NEW, procedure_code="1.000689")
+    plain = full_config(enabled_procedures=[{"procedure_code": "1.000689"}])
+    assert (await put(desk, NEW, plain)).status_code == 200
+    statutory = await desk.register(NEW, procedure_code="1.000689")
+    received = datetime.fromisoformat(promised["received_at"])
+    assert received == datetime.fromisoformat(statutory["received_at"])
+    catalogue, national = mc.load_catalogue(), mc.load_calendar()
+    version = catalogue.version_at("1.000689", received)
+    calendar = national.for_tenant(
+        mc.TenantConfig.from_dict(
+            {
+                "office_hours": full_config()["office_hours"],
+                "closures": [{"date": "2026-03-02", "kind": "closure"}],
+            }
+        )
+    )
+    two = mc.compute_due(received, version, calendar, promised_working_days=2)
+    three = mc.compute_due(received, version, calendar)
+    assert two < three
+    assert datetime.fromisoformat(promised["due_at"]) == two
+    assert datetime.fromisoformat(statutory["due_at"]) == three
+    too_long = full_config(
+        enabled_procedures=[{"procedure_code": "1.000689", "promised_working_days": 4}]
+    )
+    refused = await put(desk, NEW, too_long)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["code"] == "tenant.promise_too_long"
