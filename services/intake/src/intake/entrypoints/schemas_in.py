@@ -204,7 +204,7 @@ class TenantIn(_In):
         description="Mã định danh cơ quan, dùng trong mã hồ sơ",
     )
     status: Literal["pilot", "active", "suspended", "merged"] | None = Field(
-        default=None, description="Bỏ trống: giữ trạng thái hiện tại (đơn vị mới: pilot)"
+        default=None, description="Bỏ trống: giữ trạng thái hiện tại (đơn vị mới: active)"
     )
     cohorts: list[str] = Field(default_factory=list, max_length=20, examples=[["pilot"]])
     office_hours: OfficeHoursIn = Field(default_factory=OfficeHoursIn)
