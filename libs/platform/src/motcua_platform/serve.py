@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from motcua_platform.health import health_router
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
-from motcua_platform.runtime import ALL_ROLES, ServiceRuntime
+from motcua_platform.runtime import ALL_ROLES, ServiceRuntime, make_app
 
 
 def parse_roles(raw: str) -> frozenset[str]:
@@ -25,7 +25,7 @@ def parse_roles(raw: str) -> frozenset[str]:
 
 def ops_app(runtime: ServiceRuntime) -> FastAPI:
     """For roles without the API: only health and metrics, for probes and scraping."""
-    app = FastAPI(title=f"motcua-{runtime.name} (vận hành)")
+    app = make_app(title=f"motcua-{runtime.name} (vận hành)")
     app.include_router(
         health_router(
             {"database": runtime.database_ready, "broker": runtime.broker_ready},

@@ -178,3 +178,9 @@ async def test_every_moment_people_read_is_vietnam_time(client: httpx.AsyncClien
             cells = line.split(",")
             for c in cols:
                 assert csv_moment.match(cells[c]), (path, cells[c])
+
+
+async def test_swagger_ui_loads_no_asset_from_a_cdn(client: httpx.AsyncClient) -> None:
+    page = await client.get("/docs")
+    assert page.status_code == 200 and "cdn.jsdelivr" not in page.text
+    assert (await client.get("/static-offline-docs/swagger-ui.css")).status_code == 200
