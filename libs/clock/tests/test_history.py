@@ -386,3 +386,29 @@ def test_state_round_trips_and_is_recomputed_under_a_new_calendar(
     assert moved.snapshot().due_at == at(2026, 5, 7, 15)
     with pytest.raises(ValueError):
         ClockState.from_dict(state.to_dict(), replace(three_wd, version="9"), cal)
+
+
+def test_a_communes_shorter_promise_replaces_the_statutory_time_never_a_longer_one() -> None:
+    from motcua_clock import ClockState, TimeLimit, promised_limit
+
+    three = TimeLimit(3, "working_days")
+    assert promised_limit(three, 2) == TimeLimit(2, "working_days")
+    assert promised_limit(three, 0.5) == TimeLimit(4, "working_hours")
+    assert promised_limit(three, 0) == TimeLimit(0, "same_day")
+    assert promised_limit(three, 5) == three and promised_limit(three, None) == three
+    assert promised_limit(TimeLimit(0, "same_day"), 1) == TimeLimit(0, "same_day")
+    import motcua_clock as mc
+
+    catalogue, national = mc.load_catalogue(), mc.load_calendar()
+    version = catalogue.get("1.004859", "2")
+    calendar = national.for_tenant(mc.TenantConfig())
+    received = datetime(2026, 5, 11, 9, 0, tzinfo=VN_TZ)
+    promised = ClockState.start(received, version, calendar, promised_working_days=2)
+    plain = ClockState.start(received, version, calendar)
+    assert promised.snapshot().due_at < plain.snapshot().due_at
+    assert promised.snapshot().due_at == mc.compute_due(
+        received, version, calendar, promised_working_days=2
+    )
+    back = ClockState.from_dict(promised.to_dict(), version, calendar)
+    assert back.snapshot().due_at == promised.snapshot().due_at
+    assert back.with_calendar(calendar).snapshot().due_at == promised.snapshot().due_at

@@ -31,3 +31,24 @@ async def test_an_api_behind_the_outbox_stays_ready_and_still_reports_the_broker
     status, body = await _ready(frozenset({"broker"}))
     assert status == 200
     assert body["checks"] == {"database": "ok", "broker": "down"}
+
+
+async def test_swagger_ui_is_served_from_the_service_not_a_cdn() -> None:
+    """/docs works offline: its script and style come from the service itself."""
+    import re
+
+    import httpx
+    from motcua_platform.runtime import make_app
+
+    app = make_app(title="thử")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+        page = await client.get("/docs")
+        assert page.status_code == 200
+        assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page.text)
+        assert assets and all(a.startswith("/") for a in assets), assets
+        assert "cdn" not in page.text.lower()
+        for asset in assets:
+            loaded = await client.get(asset)
+            assert loaded.status_code == 200 and len(loaded.content) > 1000
+        assert (await client.get("/redoc")).status_code == 200

@@ -16,6 +16,7 @@ from .catalogue import (
     TimeLimit,
     load_catalogue,
     parse_catalogue,
+    promised_limit,
 )
 from .clock import ClockState, compute_clock
 from .deadline import compute_due, supplement_deadline
@@ -91,6 +92,7 @@ __all__ = [
     "parse_catalogue",
     "parse_moment",
     "plan_steps",
+    "promised_limit",
     "recompute",
     "supplement_deadline",
     "window_contains",

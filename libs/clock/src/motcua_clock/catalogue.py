@@ -78,6 +78,35 @@ class TimeLimit:
         return cls(amount=int(raw.get("amount", 0)), unit=cast(Unit, raw["unit"]))
 
 
+# Working hours in a working day, to compare a promise in days with a limit in hours.
+_HOURS_PER_DAY = 8
+
+
+def limit_working_days(limit: TimeLimit) -> float:
+    """A limit in working days (same day: 0; hours at 8 a day)."""
+    if limit.unit == "working_days":
+        return float(limit.amount)
+    if limit.unit == "working_hours":
+        return limit.amount / _HOURS_PER_DAY
+    return 0.0
+
+
+def promised_limit(statutory: TimeLimit, promised_working_days: float | None) -> TimeLimit:
+    """A commune's own shorter promise as a limit; never longer than the statutory one.
+
+    0 days: the same day; whole days: working days; a fraction: working hours (0.5: 4 h).
+    """
+    if promised_working_days is None or promised_working_days < 0:
+        return statutory
+    if promised_working_days >= limit_working_days(statutory):
+        return statutory
+    if promised_working_days == 0:
+        return TimeLimit(0, "same_day")
+    if float(promised_working_days).is_integer():
+        return TimeLimit(int(promised_working_days), "working_days")
+    return TimeLimit(max(1, round(promised_working_days * _HOURS_PER_DAY)), "working_hours")
+
+
 @dataclass(frozen=True, slots=True)
 class Fee:
     name_vi: str

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NoReturn
 
-from .catalogue import ProcedureVersion, SupplementPolicy
+from .catalogue import ProcedureVersion, SupplementPolicy, TimeLimit, promised_limit
 from .deadline import plan_w, supplement_deadline
 from .errors import ClockRuleViolation
 from .events import ClockEvent, Pause
@@ -56,6 +56,8 @@ class ClockState:
     withdrawn_at: datetime | None = None
     last_event_at: datetime | None = None
     events: tuple[ClockEvent, ...] = ()
+    # The commune's own shorter promise at receipt (tenant config), fixed for the dossier.
+    promised_working_days: float | None = None
 
     @classmethod
     def start(
@@ -67,6 +69,7 @@ class ClockState:
         channel: str = "counter",
         verification: bool = False,
         strict: bool = True,
+        promised_working_days: float | None = None,
     ) -> ClockState:
         require_aware(received_at, "Thời điểm tiếp nhận")
         if verification and procedure.verification_time_limit is None:
@@ -78,6 +81,7 @@ class ClockState:
             channel=channel,
             strict=strict,
             verification_at=received_at if verification else None,
+            promised_working_days=promised_working_days,
         )
 
     # --- facts -----------------------------------------------------------------
@@ -85,6 +89,13 @@ class ClockState:
     @property
     def policy(self) -> SupplementPolicy:
         return self.procedure.supplement_policy_for(self.channel)
+
+    def limit(self) -> TimeLimit:
+        """The time allowed: statutory (or verification), or the commune's shorter promise."""
+        statutory = self.procedure.limit(self.verification_at is not None)
+        if self.verification_at is not None:
+            return statutory
+        return promised_limit(statutory, self.promised_working_days)
 
     @property
     def open_pause(self) -> Pause | None:
@@ -189,6 +200,7 @@ class ClockState:
             channel=self.channel,
             verification=from_receipt,
             strict=False,
+            promised_working_days=self.promised_working_days,
         )
         return replace(fresh.apply_all(self.events), strict=self.strict)
 
@@ -197,7 +209,7 @@ class ClockState:
     def _derive(self, as_of: datetime) -> _Derived:
         cal = self.calendar
         proc = self.procedure
-        limit = proc.limit(self.verification_at is not None)
+        limit = self.limit()
         start = self.period_start or self.received_at
         pauses = self.pauses[self.period_first_pause :]
         open_pause = self.open_pause
@@ -305,7 +317,7 @@ class ClockState:
             rescheduled=d.due != d.statutory_due,
             apology_late=self.apology_late,
             verification=self.verification_at is not None,
-            time_limit=proc.limit(self.verification_at is not None),
+            time_limit=self.limit(),
             restarted=self.period_start is not None,
             provisional=open_pause is not None,
             supplement_deadline_at=supplement_at,
@@ -342,6 +354,7 @@ class ClockState:
             "withdrawn_at": opt(self.withdrawn_at),
             "last_event_at": opt(self.last_event_at),
             "events": [e.to_dict() for e in self.events],
+            "promised_working_days": self.promised_working_days,
         }
 
     @classmethod
@@ -372,6 +385,7 @@ class ClockState:
             withdrawn_at=opt("withdrawn_at"),
             last_event_at=opt("last_event_at"),
             events=tuple(ClockEvent.from_dict(e) for e in raw.get("events", ())),
+            promised_working_days=raw.get("promised_working_days"),
         )
 
 
@@ -414,9 +428,16 @@ def compute_clock(
     *,
     channel: str = "counter",
     strict: bool = True,
+    promised_working_days: float | None = None,
 ) -> ClockSnapshot:
     """The clock of one dossier from its whole history, as of `now`."""
     state = ClockState.start(
-        received_at, procedure, calendar, channel=channel, verification=verification, strict=strict
+        received_at,
+        procedure,
+        calendar,
+        channel=channel,
+        verification=verification,
+        strict=strict,
+        promised_working_days=promised_working_days,
     )
     return state.apply_all(history).snapshot(now)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .catalogue import ProcedureVersion, TimeLimit
+from .catalogue import ProcedureVersion, TimeLimit, promised_limit
 from .tenant_calendar import TenantCalendar
 
 
@@ -39,12 +39,16 @@ def compute_due(
     procedure: ProcedureVersion,
     calendar: TenantCalendar,
     verification: bool = False,
+    promised_working_days: float | None = None,
 ) -> datetime:
     """The due moment of a dossier with no pause, apology or extension yet.
 
-    The fast path used by intake for the appointment date on the receipt.
+    The fast path used by intake for the appointment date on the receipt. A commune's own
+    shorter promise (`promised_working_days`) replaces the statutory time, never a longer one.
     """
     limit = procedure.limit(verification)
+    if not verification:
+        limit = promised_limit(limit, promised_working_days)
     return calendar.moment_at(plan_w(calendar, procedure, limit, received_at)[1])
 
 

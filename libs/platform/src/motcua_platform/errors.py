@@ -7,7 +7,7 @@ routes, authentication), so every service answers in the same shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -39,6 +39,15 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+class InvalidFields(DomainError):
+    """Every field problem found at once (one 422 listing them all, not one per request)."""
+
+    def __init__(self, problems: Sequence[DomainError]) -> None:
+        first = problems[0]
+        super().__init__(first.code, first.message_vi, field=first.field)
+        self.problems = list(problems)
 
 
 class FieldError(BaseModel):
@@ -106,11 +115,14 @@ def field_errors(
     for e in exc.errors():
         loc = [str(p) for p in e.get("loc", ())]
         kind = e.get("type", "invalid")
+        # A rule's own code (PydanticCustomError("applicant.phone.invalid", "<Vietnamese>"))
+        # is kept with its message; pydantic's built-in kinds get the texts above.
+        own = "." in kind
         out.append(
             {
                 "field": ".".join(loc[1:]) or (loc[0] if loc else None),
-                "code": f"validation.{kind}",
-                "message": messages.get(kind, "Giá trị không hợp lệ."),
+                "code": kind if own else f"validation.{kind}",
+                "message": e.get("msg", "") if own else messages.get(kind, "Giá trị không hợp lệ."),
             }
         )
     return out
@@ -132,6 +144,10 @@ def install_error_handlers(
     @app.exception_handler(domain_error)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         extra, headers = enrich(exc) if enrich is not None else ({}, {})
+        if isinstance(exc, InvalidFields) and "errors" not in extra:
+            extra["errors"] = [
+                {"field": p.field, "code": p.code, "message": p.message_vi} for p in exc.problems
+            ]
         body = error_body(exc.code, exc.message_vi, model=model, **({"field": exc.field} | extra))
         return JSONResponse(body, status_code=exc.status, headers=headers or None)
 

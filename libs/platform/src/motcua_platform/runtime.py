@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Table, text
@@ -136,6 +137,14 @@ class ServiceRuntime:
         await self.engine.dispose()
 
 
+def make_app(**kwargs: Any) -> FastAPI:
+    """A FastAPI app whose /docs and /redoc load Swagger UI and ReDoc from the package's own
+    files (fastapi-offline), not a CDN: the documentation works on an offline commune network."""
+    from fastapi_offline import FastAPIOffline
+
+    return FastAPIOffline(**kwargs)
+
+
 def build_service(
     settings: ServiceSettings,
     *,
@@ -163,7 +172,7 @@ def build_service(
     )
     # Our middleware (observability.py) makes the server span and the request metrics; FastAPI's
     # own telemetry would add a second span per request and spans around every dependency.
-    app = FastAPI(
+    app = make_app(
         title=title,
         version="1.0.0",
         description=description,

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from motcua_platform.health import health_router
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
-from motcua_platform.runtime import ALL_ROLES, ServiceRuntime
+from motcua_platform.runtime import ALL_ROLES, ServiceRuntime, make_app
 
 
 def parse_roles(raw: str) -> frozenset[str]:
@@ -25,7 +25,7 @@ def parse_roles(raw: str) -> frozenset[str]:
 
 def ops_app(runtime: ServiceRuntime) -> FastAPI:
     """For roles without the API: only health and metrics, for probes and scraping."""
-    app = FastAPI(title=f"motcua-{runtime.name} (vận hành)")
+    app = make_app(title=f"motcua-{runtime.name} (vận hành)")
     app.include_router(
         health_router(
             {"database": runtime.database_ready, "broker": runtime.broker_ready},
@@ -64,14 +64,25 @@ def run_cli(
     default_port: int,
     default_roles: str,
     extra: dict[str, Callable[[ServiceRuntime], Awaitable[None]]] | None = None,
+    extra_help: dict[str, str] | None = None,
+    tools: dict[str, tuple[str, Callable[[list[str]], int]]] | None = None,
+    argv: list[str] | None = None,
 ) -> None:
-    """`serve` (Kafka), `migrate`, and any service-specific commands."""
+    """`serve` (Kafka), `migrate`, and any service-specific commands.
+
+    `extra` commands run on the service's runtime; `tools` (name -> (help, main(argv) -> exit
+    code)) parse their own arguments and need no runtime. All are listed in `--help`.
+    """
     import argparse
+    import sys
 
     from motcua_platform.logs import configure_logging
 
+    argv = sys.argv[1:] if argv is None else argv
+    if tools and argv[:1] and argv[0] in tools:
+        raise SystemExit(tools[argv[0]][1](argv[1:]))
     parser = argparse.ArgumentParser(prog=prog)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="lệnh")
     run = sub.add_parser("serve", help="chạy dịch vụ với Kafka")
     run.add_argument("--roles", default=default_roles, help=f"trong {sorted(ALL_ROLES)}")
     run.add_argument("--host", default="127.0.0.1")
@@ -79,8 +90,10 @@ def run_cli(
     run.add_argument("--no-migrate", action="store_true")
     sub.add_parser("migrate", help="nâng cấp lược đồ cơ sở dữ liệu")
     for name in extra or {}:
-        sub.add_parser(name)
-    args = parser.parse_args()
+        sub.add_parser(name, help=(extra_help or {}).get(name, name))
+    for name, (text, _) in (tools or {}).items():
+        sub.add_parser(name, help=f"{text} (xem: {prog} {name} --help)", add_help=False)
+    args = parser.parse_args(argv)
 
     runtime = build_runtime()
     settings = runtime.settings

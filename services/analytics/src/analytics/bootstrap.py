@@ -18,7 +18,7 @@ from motcua_platform.db import make_engine, make_session_factory
 from motcua_platform.faults import RetryPolicy
 from motcua_platform.health import health_router
 from motcua_platform.messaging.transport import KafkaTransport, Transport
-from motcua_platform.runtime import ALL_ROLES, ServiceRuntime
+from motcua_platform.runtime import ALL_ROLES, ServiceRuntime, make_app
 from motcua_platform.unavailable import install_unavailable_handler
 from sqlalchemy import event
 
@@ -147,7 +147,7 @@ def build_runtime(
             if task is not None:
                 await task
 
-    app = FastAPI(
+    app = make_app(
         title="motcua — Giám sát của tỉnh (analytics)",
         version="1.0.0",
         description=(

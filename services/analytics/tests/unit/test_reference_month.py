@@ -151,3 +151,36 @@ async def test_any_order_and_duplicates_give_the_same_projection(
     for i in range(0, len(shuffled), 5):
         await project(runtime, shuffled[i : i + 5])
     assert await _snapshot(runtime) == expected
+
+
+async def test_every_moment_people_read_is_vietnam_time(client: httpx.AsyncClient) -> None:
+    """JSON answers and CSV exports: ISO 8601 with +07:00 (CSV to the second), never UTC."""
+    import re
+
+    moment = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00$")
+    csv_moment = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
+    late = (await client.get("/api/v1/late-dossiers")).json()
+    assert late
+    for d in late:
+        for key in ("received_at", "due_at", "rescheduled_due_at"):
+            assert d[key] is None or moment.match(d[key]), (key, d[key])
+    report = (await client.get("/api/v1/indicators", params=MARCH)).json()
+    assert moment.match(report["as_of"])
+    for path, params in (
+        ("/api/v1/late-dossiers", {"format": "csv"}),
+        ("/api/v1/export.csv", {**MARCH, "kind": "late"}),
+    ):
+        lines = (await client.get(path, params=params)).text.lstrip("\ufeff").splitlines()
+        header = lines[0].split(",")
+        cols = [header.index(h) for h in ("Tiếp nhận", "Hạn trả") if h in header]
+        assert cols, header
+        for line in lines[1:]:
+            cells = line.split(",")
+            for c in cols:
+                assert csv_moment.match(cells[c]), (path, cells[c])
+
+
+async def test_swagger_ui_loads_no_asset_from_a_cdn(client: httpx.AsyncClient) -> None:
+    page = await client.get("/docs")
+    assert page.status_code == 200 and "cdn.jsdelivr" not in page.text
+    assert (await client.get("/static-offline-docs/swagger-ui.css")).status_code == 200

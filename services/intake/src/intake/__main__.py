@@ -13,21 +13,31 @@ async def _seed_pilot(runtime: ServiceRuntime) -> None:
     print(f"đã nạp {await seed_tenants(runtime)} đơn vị thí điểm")
 
 
-def main() -> None:
-    if sys.argv[1:2] == ["dev-token"]:
-        from intake.auth.dev_tokens import main as dev_token
+def _onboard(argv: list[str]) -> int:
+    from intake.onboard import main as onboard
 
-        raise SystemExit(dev_token(sys.argv[2:]))
-    if sys.argv[1:2] == ["onboard"]:
-        from intake.onboard import main as onboard
+    return onboard(argv)
 
-        raise SystemExit(onboard(sys.argv[2:]))
+
+def _dev_token(argv: list[str]) -> int:
+    from intake.auth.dev_tokens import main as dev_token
+
+    return dev_token(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
     run_cli(
         prog="motcua-intake",
         build_runtime=build_runtime,
         default_port=8001,
         default_roles="api,relay,consumer",
         extra={"seed-pilot": _seed_pilot},
+        extra_help={"seed-pilot": "nạp ba đơn vị thí điểm của Sơn La"},
+        tools={
+            "onboard": ("nạp các đơn vị cấp xã của một tệp qua API", _onboard),
+            "dev-token": ("in mã truy cập phát triển (không dùng cho môi trường thật)", _dev_token),
+        },
+        argv=sys.argv[1:] if argv is None else argv,
     )
 
 

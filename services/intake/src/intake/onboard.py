@@ -97,20 +97,57 @@ def _default_token() -> str:
     )
 
 
+def _fail(message: str) -> int:
+    print(f"Lỗi: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="motcua-intake onboard")
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--url", default="http://127.0.0.1:8001")
-    parser.add_argument("--token", default=None, help="Default: a dev operator token")
+    """0: every row onboarded; 1: some rows refused (listed); 2: nothing could be done.
+    Problems are told in Vietnamese, never as a traceback."""
+    parser = argparse.ArgumentParser(
+        prog="motcua-intake onboard",
+        description="Nạp (hoặc cập nhật) mọi đơn vị cấp xã của một tệp qua API của dịch vụ "
+        "tiếp nhận. Chạy lại không thay đổi gì.",
+    )
+    parser.add_argument("file", type=Path, help="tệp JSON, ví dụ data/tenants/son-la-2025.json")
+    parser.add_argument(
+        "--url",
+        default="http://127.0.0.1:8001",
+        help="địa chỉ dịch vụ tiếp nhận (mặc định %(default)s)",
+    )
+    parser.add_argument(
+        "--token", default=None, help="mã truy cập của quản trị viên (mặc định: mã phát triển)"
+    )
     args = parser.parse_args(argv)
-    rows = rows_of(json.loads(args.file.read_text(encoding="utf-8")))
-    token = args.token or _default_token()
+    try:
+        rows = rows_of(json.loads(args.file.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return _fail(f"không tìm thấy tệp {args.file}.")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _fail(f"tệp {args.file} không phải JSON hợp lệ ({exc}).")
+    except (KeyError, TypeError, AttributeError):
+        return _fail(f'tệp {args.file} không đúng cấu trúc (cần "units" hoặc "tenants").')
+    try:
+        token = args.token or _default_token()
+    except OSError as exc:
+        return _fail(f"không tạo được mã truy cập phát triển ({exc}); hãy truyền --token.")
 
     async def run() -> Report:
         async with httpx.AsyncClient(base_url=args.url, timeout=30) as client:
             return await onboard(client, rows, token=token)
 
-    report = asyncio.run(run())
+    try:
+        report = asyncio.run(run())
+    except httpx.ConnectError:
+        return _fail(
+            f"không kết nối được tới dịch vụ tiếp nhận tại {args.url}. Hãy chạy nền tảng "
+            "(make demo, hoặc motcua-intake serve) rồi thử lại, hoặc chỉ đúng địa chỉ bằng --url."
+        )
+    except httpx.TimeoutException:
+        return _fail(f"dịch vụ tiếp nhận tại {args.url} không trả lời trong 30 giây.")
+    except httpx.HTTPError as exc:
+        return _fail(f"lỗi khi gọi dịch vụ tiếp nhận tại {args.url}: {exc}.")
     c = report.counts
     print(
         f"{len(rows)} đơn vị: tạo mới {c['created']}, thay đổi {c['changed']}, "
@@ -118,4 +155,10 @@ def main(argv: list[str]) -> int:
     )
     for tenant_id, status, text in report.errors:
         print(f"  {tenant_id}: HTTP {status} {text}", file=sys.stderr)
+    if report.errors and all(status == 401 for _, status, _ in report.errors):
+        print(
+            "Mã truy cập không được chấp nhận: dùng --token của quản trị viên, hoặc chạy lệnh "
+            "từ cùng thư mục với nền tảng (cùng khóa phát triển .run/dev-keys).",
+            file=sys.stderr,
+        )
     return 1 if report.errors else 0

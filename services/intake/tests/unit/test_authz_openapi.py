@@ -148,3 +148,9 @@ async def test_commune_a_staff_never_see_commune_b_data(desk: Desk) -> None:
                     assert r.status_code in (403, 404), (method, path, role, r.status_code)
                 text = r.text
                 assert not any(s in text for s in secrets_b), (method, path, role, json.dumps(text))
+
+
+async def test_swagger_ui_loads_no_asset_from_a_cdn(desk: Desk) -> None:
+    page = await desk.client.get("/docs")
+    assert page.status_code == 200 and "cdn.jsdelivr" not in page.text
+    assert (await desk.client.get("/static-offline-docs/swagger-ui-bundle.js")).status_code == 200

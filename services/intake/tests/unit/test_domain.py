@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from intake.domain.access import Need, Principal, Role, authorise
 from intake.domain.applicant import Applicant, check_id_number, fold, mask_name, normalise_phone
-from intake.domain.errors import DomainError, Forbidden, InvalidTransition
+from intake.domain.errors import DomainError, Forbidden, InvalidFields, InvalidTransition
 from intake.domain.lifecycle import (
     TRANSITIONS,
     Action,
@@ -106,3 +106,29 @@ def test_access_rules() -> None:
         authorise(_p(Role.OPERATOR, None), "b", Need.READ)
     with pytest.raises(Forbidden):
         authorise(_p(Role.CLERK, "a"), None, Need.CONTACT)
+
+
+def test_applicant_problems_are_all_reported_at_once() -> None:
+    applicant = Applicant(" ", "014099001234", date(1995, 4, 12), "123", " ")
+    with pytest.raises(InvalidFields) as caught:
+        applicant.checked(date(2026, 2, 13))
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("applicant.full_name", "applicant.full_name.required"),
+        ("applicant.id_number", "applicant.id_number.birth_year"),
+        ("applicant.phone", "applicant.phone.invalid"),
+        ("applicant.address", "applicant.address.required"),
+    ]
+
+
+def test_the_wait_is_said_as_retry_after_says_it() -> None:
+    from intake.domain.errors import TooManyRequests, wait_vi
+
+    assert [wait_vi(s) for s in (1, 45, 60, 90)] == [
+        "1 giây",
+        "45 giây",
+        "1 phút",
+        "1 phút 30 giây",
+    ]
+    assert (
+        TooManyRequests(1).message_vi == "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau 1 giây."
+    )

@@ -20,7 +20,7 @@ async def test_register_gives_an_official_code_and_a_due_date(desk: Desk) -> Non
     d = await desk.register()
     assert d["code"] == "000.21.31.H50-260213-0001"
     assert d["status"] == "received" and d["version"] == 1
-    assert d["allowed_transitions"] == ["accept", "request_supplement", "refuse", "withdraw"]
+    assert d["allowed_transitions"] == ["accept", "supplement-request", "refuse", "withdraw"]
     assert d["public_url"].startswith("https://motcua.example.vn/tra-cuu/")
     assert (await desk.register())["code"].endswith("-0002")
     [event] = [e for e in await outbox_events(desk.runtime) if e["dossier_id"] == d["dossier_id"]]
@@ -35,7 +35,7 @@ async def test_happy_path_with_supplement_transfer_decision_and_rating(desk: Des
     assert (await desk.act(d, "supplement-received")).json()["status"] == "received"
     again = await desk.act(d, "supplement-request", {"missing_items": ["x"]})
     assert again.status_code == 409
-    assert "request_supplement" not in again.json()["allowed_transitions"]
+    assert "supplement-request" not in again.json()["allowed_transitions"]
     assert (await desk.act(d, "accept")).json()["status"] == "accepted"
     hop = {"to_official_id": "cb-tu-phap", "to_unit_id": "tu-phap", "step_key": "xu_ly"}
     assert (await desk.act(d, "transfer", hop)).json()["handler_official_id"] == "cb-tu-phap"
@@ -127,7 +127,7 @@ async def test_validation_errors_are_vietnamese_per_field(desk: Desk) -> None:
     body["applicant"] = {**body["applicant"], "id_number": "999095001234", "phone": "123"}
     r = await desk.client.post(f"/api/v1/communes/{A}/dossiers", json=body, headers=desk.auth())
     assert r.status_code == 422 and r.json()["field"] == "applicant.id_number"
-    assert "mã tỉnh" in r.json()["message"]
+    assert "mã tỉnh" in r.json()["errors"][0]["message"]
     body = dossier_body()
     del body["applicant"]["date_of_birth"]
     r = await desk.client.post(f"/api/v1/communes/{A}/dossiers", json=body, headers=desk.auth())
@@ -239,3 +239,66 @@ async def test_logs_of_a_full_lifecycle_carry_no_personal_data(desk: Desk, caplo
     applicant = dossier_body()["applicant"]
     for value in (*applicant.values(), "Lò Văn", "912345678", "5678"):
         assert str(value) not in text, value
+
+
+async def test_allowed_transitions_name_the_url_the_client_calls(desk: Desk) -> None:
+    """A 409 and the dossier list the path segments of the commands, never internal names."""
+    d = await desk.register()
+    await desk.act(d, "accept")
+    decided = await desk.act(d, "decision", {"outcome": "approved"}, role="leader")
+    assert decided.json()["allowed_transitions"] == ["transfer", "result-ready"]
+    early = await desk.act(d, "result-returned", {"method": "counter"})
+    assert early.status_code == 409
+    assert early.json()["allowed_transitions"] == ["transfer", "result-ready"]
+    await desk.act(d, "result-ready")
+    wrong = await desk.act(d, "decision", {"outcome": "approved"}, role="leader")
+    assert wrong.status_code == 409 and wrong.json()["allowed_transitions"] == ["result-returned"]
+    for path in wrong.json()["allowed_transitions"]:
+        assert (await desk.act(d, path, {"method": "counter"})).status_code == 200
+
+
+async def test_every_invalid_field_is_reported_in_one_answer(desk: Desk) -> None:
+    """Three mistakes, one round: the desk's rules and the schema's in the same 422."""
+    body = dossier_body()
+    body["applicant"] = {**body["applicant"], "id_number": "014099001234", "phone": "123"}
+    body["documents"] = []
+    r = await desk.client.post(f"/api/v1/communes/{A}/dossiers", json=body, headers=desk.auth())
+    assert r.status_code == 422
+    errors = {e["field"]: e for e in r.json()["errors"]}
+    assert set(errors) == {"applicant.id_number", "applicant.phone", "documents"}
+    assert errors["applicant.id_number"]["code"] == "applicant.id_number.birth_year"
+    assert errors["applicant.phone"]["code"] == "applicant.phone.invalid"
+    assert "0912345678" in errors["applicant.phone"]["message"]
+    assert errors["documents"]["code"] == "validation.too_short"
+
+
+async def test_moments_in_answers_are_vietnam_time(desk: Desk) -> None:
+    """The clerk reads +07:00, never UTC "Z", in the dossier, its list and its history."""
+    import re
+
+    moment = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00$")
+    d = await desk.register()
+    assert moment.match(d["received_at"]) and moment.match(d["due_at"])
+    accepted = (await desk.act(d, "accept")).json()
+    assert moment.match(accepted["accepted_at"])
+    base = f"/api/v1/communes/{A}/dossiers"
+    listed = (await desk.client.get(base, headers=desk.auth())).json()
+    items = listed["items"] if isinstance(listed, dict) else listed
+    assert all(moment.match(i["received_at"]) and moment.match(i["due_at"]) for i in items)
+    sheet = await desk.client.get(f"{base}/{d['dossier_id']}/history", headers=desk.auth())
+    assert all(moment.match(s["at"]) for s in sheet.json())
+
+
+async def test_history_says_each_step_in_vietnamese(desk: Desk) -> None:
+    d = await desk.register()
+    await desk.act(d, "accept")
+    base = f"/api/v1/communes/{A}/dossiers/{d['dossier_id']}"
+    sheet = (await desk.client.get(f"{base}/history", headers=desk.auth())).json()
+    assert [(s["action"], s["action_vi"]) for s in sheet] == [
+        ("register", "Tiếp nhận hồ sơ"),
+        ("accept", "Nhận đủ hồ sơ, cấp giấy tiếp nhận và hẹn trả kết quả"),
+    ]
+    assert sheet[1]["status_after_vi"] == "Đã nhận đủ hồ sơ, đã hẹn trả kết quả"
+    assert sheet[1]["timeliness_vi"] == "Đúng hạn"
+    audit = (await desk.client.get(f"{base}/audit", headers=desk.auth())).json()
+    assert audit and all(a["action_vi"] and a["action_vi"] != a["action"] for a in audit)

@@ -124,6 +124,22 @@ async def test_public_pages_are_rate_limited(desk: Desk) -> None:
     assert limited.json()["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
 
 
+async def test_the_citizens_429_is_a_page_with_the_real_wait(desk: Desk) -> None:
+    """A browser gets a Vietnamese page, an API client JSON; both say the Retry-After wait."""
+    assert desk.runtime.app is not None
+    desk.runtime.app.state.deps.limiter = TokenBucketLimiter(rate_per_minute=60, burst=1)
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    assert (await desk.client.get("/tra-cuu", headers=browser)).status_code == 200
+    page = await desk.client.get("/tra-cuu", headers=browser)
+    assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+    wait = int(page.headers["Retry-After"])
+    assert f"Vui lòng thử lại sau <strong>{wait} giây</strong>" in page.text
+    assert "ít phút" not in page.text
+    api = await desk.client.get("/tra-cuu", headers={"Accept": "application/json"})
+    assert api.status_code == 429 and api.headers["content-type"].startswith("application/json")
+    assert api.json()["message"].endswith(f"thử lại sau {api.headers['Retry-After']} giây.")
+
+
 def test_the_link_token_is_long_and_unguessable() -> None:
     from intake.application.lookup_tokens import LookupTokens
 

@@ -190,10 +190,33 @@ async def test_the_province_file_onboards_through_the_api_twice_without_change(d
     assert len({b["agency_code"] for _, b in rows}) == 75
     token = desk.token("operator", None)
     first = await onboard(desk.client, rows, token=token)
-    assert first.errors == [] and first.counts["created"] == 75
+    # Xã Chiềng Khương is a pilot unit already: the same unit (its sources added), not a new one.
+    assert first.errors == [] and (first.counts["created"], first.counts["changed"]) == (74, 1)
     second = await onboard(desk.client, rows, token=token)
     assert second.counts["unchanged"] == 75 and not second.errors
     assert len(await outbox_events(desk.runtime, Topics.TENANTS)) == 3 + 75  # 3 pilot units
+    listed = await desk.client.get(
+        "/api/v1/tenants", params={"limit": 500}, headers=desk.auth("province_monitor", None)
+    )
+    names = [t["name_vi"] for t in listed.json()["items"]]
+    assert len(names) == 3 + 74 and len(set(names)) == len(names)
+    [khuong] = [t for t in listed.json()["items"] if t["name_vi"] == "Xã Chiềng Khương"]
+    assert (khuong["tenant_id"], khuong["agency_code"]) == ("chieng-khuong", "000.22.38.H50")
+    assert khuong["status"] == "pilot"
+
+
+def test_the_province_file_and_the_pilot_seed_give_a_unit_one_identity() -> None:
+    """A commune in both files has the same tenant id and agency code (else the dashboard
+    shows it twice)."""
+    from intake.bootstrap import PILOT_TENANTS
+
+    pilot = json.loads(PILOT_TENANTS.read_text(encoding="utf-8"))["tenants"]
+    province = json.loads((ROOT / "data/tenants/son-la-2025.json").read_text(encoding="utf-8"))
+    by_name = {b["name_vi"]: (t, b["agency_code"]) for t, b in rows_of(province)}
+    shared = [p for p in pilot if p["name_vi"] in by_name]
+    assert shared, "the pilot's Xã Chiềng Khương is in the 2025 list"
+    for p in shared:
+        assert by_name[p["name_vi"]] == (p["tenant_id"], p["agency_code"]), p["name_vi"]
 
 
 async def test_cross_commune_intake_receiving_and_resolving_units(desk: Desk) -> None:
@@ -344,3 +367,50 @@ async def test_configuration_changes_wait_their_turn_and_desks_do_not(desk: Desk
     finally:
         changes.release()
     assert (await waiting).json()["change"] == "created"
+
+
+async def test_a_communes_shorter_promise_sets_the_due_date(desk: Desk) -> None:
+    """promised_working_days (2 for 1.000689, statutory 3) is the receipt's date, not ignored;
+    a longer promise is refused with a clear error."""
+    from datetime import datetime
+
+    import motcua_clock as mc
+
+    assert (await put(desk, NEW, full_config())).status_code in (200, 201)
+    promised = await desk.register(NEW, procedure_code="1.000689")
+    plain = full_config(enabled_procedures=[{"procedure_code": "1.000689"}])
+    assert (await put(desk, NEW, plain)).status_code == 200
+    statutory = await desk.register(NEW, procedure_code="1.000689")
+    received = datetime.fromisoformat(promised["received_at"])
+    assert received == datetime.fromisoformat(statutory["received_at"])
+    catalogue, national = mc.load_catalogue(), mc.load_calendar()
+    version = catalogue.version_at("1.000689", received)
+    calendar = national.for_tenant(
+        mc.TenantConfig.from_dict(
+            {
+                "office_hours": full_config()["office_hours"],
+                "closures": [{"date": "2026-03-02", "kind": "closure"}],
+            }
+        )
+    )
+    two = mc.compute_due(received, version, calendar, promised_working_days=2)
+    three = mc.compute_due(received, version, calendar)
+    assert two < three
+    assert datetime.fromisoformat(promised["due_at"]) == two
+    assert datetime.fromisoformat(statutory["due_at"]) == three
+    too_long = full_config(
+        enabled_procedures=[{"procedure_code": "1.000689", "promised_working_days": 4}]
+    )
+    refused = await put(desk, NEW, too_long)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["code"] == "tenant.promise_too_long"
+
+
+async def test_a_new_unit_without_a_status_is_active(desk: Desk) -> None:
+    body = {k: v for k, v in full_config().items() if k != "status"}
+    created = await put(desk, NEW, body)
+    assert created.status_code == 200 and created.json()["status"] == "active"
+    pilot = await put(desk, "son-la.xa-thi-diem", full_config(agency_code="000.22.98.H50"))
+    assert pilot.json()["status"] == "pilot"  # said explicitly
+    again = await put(desk, NEW, body)
+    assert again.json()["status"] == "active" and again.json()["change"] == "unchanged"

@@ -169,7 +169,7 @@ async def test_quiet_hours_hold_sms_and_zalo_until_seven(n: Notify) -> None:
     assert note["status"] == "queued"
     held = note["deliveries"][0]
     assert held["attempts"] == 0  # holding is not an attempt
-    assert held["next_attempt_at"].startswith("2025-10-08T00:00")  # 07:00 local
+    assert held["next_attempt_at"].startswith("2025-10-08T07:00:00+07:00")  # 00:00 UTC
     n.clock.set(datetime(2025, 10, 8, 0, 1, tzinfo=UTC))
     await drain(n.runtime)
     assert (await notes(n))[0]["status"] == "sent"

@@ -375,3 +375,27 @@ async def test_both_units_see_a_cross_commune_dossier_only_the_resolving_one_apo
         if e.event_type == "MorningDigestCompiled"
     }
     assert (digests[A], digests[B]) == ([d.code], [])
+
+
+async def test_a_communes_shorter_promise_runs_the_clock(harness: Harness) -> None:
+    """A promises 2 working days for the 3-day procedure: its clock is due a day earlier than
+    B's, and the promise made at receipt holds when A later changes its configuration."""
+    from motcua_contracts.events.tenants_v1 import ProcedurePromise
+
+    h = harness
+    at = vn(2026, 5, 11, 8, 0)
+    a, b = Dossier(A), Dossier(B)
+    promise = [ProcedurePromise(procedure_code="1.004859", promised_working_days=2)]
+    await h.deliver(
+        tenant_configured(A, enabled_procedures=promise, at=at),
+        tenant_configured(B, leader="lanh-dao-b", at=at),
+    )
+    await h.deliver(a.received(vn(2026, 5, 11, 9, 0)), b.received(vn(2026, 5, 11, 9, 0)))
+    due = {e.tenant_id: _at(e.payload["due_at"]) for e in await h.new_events()}
+    assert due == {A: vn(2026, 5, 13, 17, 0), B: vn(2026, 5, 14, 17, 0)}
+    await h.deliver(tenant_configured(A, revision=2, at=vn(2026, 5, 11, 10, 0)))
+    async with h.runtime.sessions() as s:
+        stored = await s.scalar(
+            select(dossier_clocks.c.due_at).where(dossier_clocks.c.dossier_id == a.dossier_id)
+        )
+    assert stored is not None and stored == vn(2026, 5, 13, 17, 0)

@@ -5,8 +5,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from fastapi.responses import Response
+from motcua_platform.vntime import vn_iso
+
+
+def _cell(value: object) -> object:
+    """Moments as people read them: ISO 8601, +07:00, to the second."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return vn_iso(value, seconds=True)
+    return value
 
 
 def csv_response(
@@ -16,7 +27,7 @@ def csv_response(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_cell(v) for v in row])
     return Response(
         content="\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
+from motcua_platform.vntime import VnDateTime
 from pydantic import BaseModel, Field
 
 
@@ -63,7 +64,7 @@ class SatisfactionOut(BaseModel):
 class ReportOut(BaseModel):
     period: PeriodOut
     communes: list[str] | None = Field(description="null: mọi xã trong phạm vi được xem")
-    as_of: datetime
+    as_of: VnDateTime
     counts: CountsOut
     indicators: list[IndicatorOut]
     mean_processing_hours: float | None
@@ -117,16 +118,16 @@ class LateDossierOut(BaseModel):
     procedure_code: str | None
     field_code: str | None
     channel: str | None
-    received_at: datetime | None
-    due_at: datetime
-    rescheduled_due_at: datetime | None
+    received_at: VnDateTime | None
+    due_at: VnDateTime
+    rescheduled_due_at: VnDateTime | None
     apology_issued: bool
     status: str = Field(description="late: trễ hạn; at_risk: sắp đến hạn")
     working_hours_left: float | None
 
 
 class ClockOut(BaseModel):
-    now: datetime = Field(description="Giờ của nền tảng (ISO 8601, +07:00)")
+    now: VnDateTime = Field(description="Giờ của nền tảng (ISO 8601, +07:00)")
     today: date = Field(description="Ngày hôm nay theo giờ Việt Nam của nền tảng")
 
 

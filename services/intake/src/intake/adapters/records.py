@@ -48,6 +48,7 @@ class DossierRecord:
     applicant_address: str | None
     lookup_nonce: str | None
     resolving_tenant_id: str = ""  # the unit that decides; = tenant_id unless cross-commune
+    promised_working_days: float | None = None  # the commune's shorter promise at receipt
 
     @property
     def guards(self) -> Guards:
@@ -80,6 +81,7 @@ class DossierRecord:
             reason_codes=_json_list(m["reason_codes"]),
             documents=_json_list(m["documents"]),
             resolving_tenant_id=m.get("resolving_tenant_id") or m["tenant_id"],
+            promised_working_days=m.get("promised_working_days"),
         )
 
 

@@ -73,11 +73,24 @@ class CatalogueClock:
         except (mc.UnknownProcedure, mc.NoVersionInForce) as exc:
             raise _unknown_procedure() from exc
 
-    def _due(self, version: Any, start: datetime, config: dict[str, object], verify: bool) -> Any:
+    def _due(
+        self,
+        version: Any,
+        start: datetime,
+        config: dict[str, object],
+        verify: bool,
+        promised: float | None = None,
+    ) -> Any:
         import motcua_clock as mc
 
         # The appointment on the receipt: no pause or apology yet (workflow owns those).
-        return mc.compute_due(start, version, self._tenant_calendar(config), verification=verify)
+        return mc.compute_due(
+            start,
+            version,
+            self._tenant_calendar(config),
+            verification=verify,
+            promised_working_days=promised,
+        )
 
     def terms_for(
         self,
@@ -86,9 +99,10 @@ class CatalogueClock:
         received_at: datetime,
         tenant_config: dict[str, object],
         verification: bool,
+        promised_working_days: float | None = None,
     ) -> ProcedureTerms:
         version = self._version(procedure_code, received_at)
-        due = self._due(version, received_at, tenant_config, verification)
+        due = self._due(version, received_at, tenant_config, verification, promised_working_days)
         return ProcedureTerms(procedure=self._info(version), due_at=due)
 
     def due_after_supplement(
@@ -102,6 +116,7 @@ class CatalogueClock:
         channel: str,
         tenant_config: dict[str, object],
         verification: bool,
+        promised_working_days: float | None = None,
     ) -> datetime:
         import motcua_clock as mc
 
@@ -115,6 +130,7 @@ class CatalogueClock:
             verification=verification,
             channel=channel,
             strict=False,
+            promised_working_days=promised_working_days,
         )
         return snapshot.due_at  # type: ignore[no-any-return]
 

@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -54,6 +55,8 @@ dossiers = Table(
     Column("received_at", UtcDateTime(), nullable=False),
     Column("due_at", UtcDateTime(), nullable=False),
     Column("verification_required", Boolean, nullable=False, server_default="0"),
+    # The commune's own shorter promise at receipt (tenant config), in working days.
+    Column("promised_working_days", Float, nullable=True),
     Column("accepted_at", UtcDateTime(), nullable=True),
     Column("supplements_requested", Integer, nullable=False, server_default="0"),
     Column("missing_items", Text, nullable=True),  # JSON list

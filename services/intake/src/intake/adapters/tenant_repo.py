@@ -39,6 +39,14 @@ class TenantRow:
         ]
         return {"office_hours": self.config.get("office_hours", {}), "closures": closures}
 
+    def promise_for(self, procedure_code: str) -> float | None:
+        """The commune's own promised working days for a procedure (None: the statutory time)."""
+        for promise in self.config.get("enabled_procedures") or ():
+            if isinstance(promise, dict) and promise.get("procedure_code") == procedure_code:
+                days = promise.get("promised_working_days")
+                return float(days) if days is not None else None
+        return None
+
     def same_configuration(self, other: TenantRow) -> bool:
         """True when publishing `other` would tell consumers nothing new."""
         mine = {**vars(self), "revision": 0, "updated_at": None}

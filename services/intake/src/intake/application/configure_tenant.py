@@ -64,7 +64,8 @@ async def configure_tenant(
             "để các hồ sơ đang giải quyết được chuyển sang đơn vị mới.",
             field="status",
         )
-    status = wanted or (TenantStatus(current.status) if current else TenantStatus.PILOT)
+    # A new unit is in service unless the operator says it is a pilot (status "pilot").
+    status = wanted or (TenantStatus(current.status) if current else TenantStatus.ACTIVE)
     if not allow_merged:
         check_transition(TenantStatus(current.status) if current else None, status)
     today = now.date()

@@ -57,8 +57,10 @@ class StatutoryClock(Protocol):
         received_at: datetime,
         tenant_config: dict[str, object],
         verification: bool,
+        promised_working_days: float | None = None,
     ) -> ProcedureTerms:
-        """The version in force at `received_at` and the due moment counted from it."""
+        """The version in force at `received_at` and the due moment counted from it (with the
+        commune's shorter promise when it has one; never longer than the statutory time)."""
         ...
 
     def due_after_supplement(
@@ -72,6 +74,7 @@ class StatutoryClock(Protocol):
         channel: str,
         tenant_config: dict[str, object],
         verification: bool,
+        promised_working_days: float | None = None,
     ) -> datetime:
         """The due moment once the supplement arrived: paused and resumed, or restarted, as the
         procedure version's policy for this channel says (the same rule workflow applies)."""

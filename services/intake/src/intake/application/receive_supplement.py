@@ -43,6 +43,7 @@ async def receive_supplement(
             channel=d.channel.value,
             tenant_config=config,
             verification=d.verification_required,
+            promised_working_days=d.promised_working_days,
         )
         return {"due_at": due, "missing_items": []}
 

@@ -62,12 +62,15 @@ async def register_dossier(
     if refusal is not None:
         raise refusal
     resolving = await _resolving_unit(session, tenant, cmd.resolving_tenant_id)
-    # The statutory time runs at the resolving unit: its office hours and closures count.
+    # The statutory time runs at the resolving unit: its office hours, closures and its own
+    # shorter promise for the procedure count (fixed for the dossier at receipt).
+    promised = resolving.promise_for(cmd.procedure_code)
     terms = clock.terms_for(
         procedure_code=cmd.procedure_code,
         received_at=now,
         tenant_config=resolving.calendar,
         verification=cmd.verification_required,
+        promised_working_days=promised,
     )
     local_day = now.astimezone(VN).date()
     sequence = await tenant_repo.next_sequence(session, cmd.tenant_id, local_day)
@@ -88,6 +91,7 @@ async def register_dossier(
         "received_at": now,
         "due_at": terms.due_at,
         "verification_required": cmd.verification_required,
+        "promised_working_days": promised,
         "documents": [
             {"name": d.name, "form": d.form.value, "copies": d.copies} for d in cmd.documents
         ],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from intake.domain.errors import DomainError
+from intake.domain.errors import DomainError, InvalidFields
 
 # Birth-registration province codes of the 12-digit personal ID number (Circular 07/2016/TT-BCA,
 # 63 provinces before the 2025 merger) [M]: people keep the code they were given.
@@ -25,8 +26,9 @@ def _invalid(code: str, message: str, field: str) -> DomainError:
     return DomainError(f"applicant.{code}", message, field=f"applicant.{field}")
 
 
-def check_id_number(id_number: str, date_of_birth: date) -> None:
-    """12 digits: province (3), century and sex (1), year of birth (2), then 6 random digits."""
+def check_id_number(id_number: str, date_of_birth: date | None) -> None:
+    """12 digits: province (3), century and sex (1), year of birth (2), then 6 random digits.
+    Without a date of birth (itself invalid) only the format and province are checked."""
     if not _ID_NUMBER.match(id_number):
         raise _invalid(
             "id_number.format", "Số định danh cá nhân phải gồm đúng 12 chữ số.", "id_number"
@@ -39,7 +41,7 @@ def check_id_number(id_number: str, date_of_birth: date) -> None:
         )
     # 0/1: 20th century, 2/3: 21st, 4/5: 22nd, 6/7: 23rd, 8/9: 24th (even: male, odd: female).
     century = 1900 + 100 * (int(id_number[3]) // 2)
-    if century + int(id_number[4:6]) != date_of_birth.year:
+    if date_of_birth is not None and century + int(id_number[4:6]) != date_of_birth.year:
         raise _invalid(
             "id_number.birth_year",
             "Mã thế kỷ và năm sinh trong số định danh không khớp với ngày sinh.",
@@ -59,6 +61,22 @@ def normalise_phone(phone: str) -> str:
     return "0" + match.group(1)
 
 
+def check_full_name(full_name: str) -> None:
+    if not full_name.strip():
+        raise _invalid("full_name.required", "Họ và tên không được để trống.", "full_name")
+
+
+def check_address(address: str) -> None:
+    if not address.strip():
+        raise _invalid("address.required", "Địa chỉ không được để trống.", "address")
+
+
+def check_date_of_birth(date_of_birth: date, today: date | None = None) -> None:
+    """Not before 1900 and, when today is known, not in the future."""
+    if date_of_birth < date(1900, 1, 1) or (today is not None and date_of_birth > today):
+        raise _invalid("date_of_birth.invalid", "Ngày sinh không hợp lệ.", "date_of_birth")
+
+
 @dataclass(frozen=True)
 class Applicant:
     full_name: str
@@ -69,14 +87,23 @@ class Applicant:
     email: str | None = None
 
     def checked(self, today: date) -> Applicant:
-        """The applicant with a normalised phone, or the first rule it breaks."""
-        if not self.full_name.strip():
-            raise _invalid("full_name.required", "Họ và tên không được để trống.", "full_name")
-        if not self.address.strip():
-            raise _invalid("address.required", "Địa chỉ không được để trống.", "address")
-        if not date(1900, 1, 1) <= self.date_of_birth <= today:
-            raise _invalid("date_of_birth.invalid", "Ngày sinh không hợp lệ.", "date_of_birth")
-        check_id_number(self.id_number, self.date_of_birth)
+        """The applicant with a normalised phone, or InvalidFields listing every rule it breaks
+        (the clerk fixes them all in one round)."""
+        problems: list[DomainError] = []
+
+        def check(rule: Callable[[], object]) -> None:
+            try:
+                rule()
+            except DomainError as problem:
+                problems.append(problem)
+
+        check(lambda: check_full_name(self.full_name))
+        check(lambda: check_date_of_birth(self.date_of_birth, today))
+        check(lambda: check_id_number(self.id_number, self.date_of_birth))
+        check(lambda: normalise_phone(self.phone))
+        check(lambda: check_address(self.address))
+        if problems:
+            raise InvalidFields(problems)
         return Applicant(
             full_name=" ".join(self.full_name.split()),
             id_number=self.id_number,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from motcua_platform.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua_platform.errors import Conflict, DomainError, Forbidden, InvalidFields, NotFound
 
 __all__ = [
     "Conflict",
     "DomainError",
     "Forbidden",
+    "InvalidFields",
     "InvalidTransition",
     "NotFound",
     "TooManyRequests",
@@ -23,6 +24,15 @@ class Unauthenticated(DomainError):
     status = 401
 
 
+def wait_vi(seconds: int) -> str:
+    """The wait a person is told, the same as Retry-After: "5 giây", "2 phút", "1 phút 30 giây"."""
+    seconds = max(1, seconds)
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return f"{rest} giây"
+    return f"{minutes} phút" + (f" {rest} giây" if rest else "")
+
+
 class TooManyRequests(DomainError):
     status = 429
 
@@ -30,17 +40,18 @@ class TooManyRequests(DomainError):
         self,
         retry_after_seconds: int,
         code: str = "rate_limited",
-        message_vi: str = "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút.",
+        message_vi: str = "Bạn tra cứu quá nhiều lần.",
     ) -> None:
-        super().__init__(code, message_vi)
-        self.retry_after_seconds = retry_after_seconds
+        wait = max(1, retry_after_seconds)
+        super().__init__(code, f"{message_vi} Vui lòng thử lại sau {wait_vi(wait)}.")
+        self.retry_after_seconds = wait
 
 
 def commune_rate_limited(retry_after_seconds: int) -> TooManyRequests:
     return TooManyRequests(
         retry_after_seconds,
         "tenant.rate_limited",
-        "Đơn vị của bạn đang gửi quá nhiều yêu cầu cùng lúc. Vui lòng thử lại sau ít giây.",
+        "Đơn vị của bạn đang gửi quá nhiều yêu cầu cùng lúc.",
     )
 
 

@@ -44,6 +44,37 @@ STATUS_VI = {
     Status.WITHDRAWN: "Đã rút hồ sơ",
 }
 
+# What the control sheet (phiếu kiểm soát) and the audit trail say beside each code.
+ACTION_VI: dict[str, str] = {
+    "register": "Tiếp nhận hồ sơ",
+    Action.ACCEPT: "Nhận đủ hồ sơ, cấp giấy tiếp nhận và hẹn trả kết quả",
+    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+    Action.RECEIVE_SUPPLEMENT: "Nhận hồ sơ bổ sung",
+    Action.REFUSE: "Từ chối tiếp nhận hồ sơ",
+    Action.TRANSFER: "Chuyển hồ sơ",
+    Action.DECIDE: "Quyết định giải quyết",
+    Action.MARK_RESULT_READY: "Có kết quả giải quyết",
+    Action.RETURN_RESULT: "Trả kết quả",
+    Action.WITHDRAW: "Rút hồ sơ theo đề nghị của công dân",
+    "reassign": "Chuyển đơn vị do sáp nhập đơn vị hành chính",
+    "rate": "Công dân đánh giá mức độ hài lòng",
+    "contact_disclosed": "Xem thông tin liên hệ của người nộp hồ sơ",
+}
+TIMELINESS_VI = {"on_time": "Đúng hạn", "late": "Quá hạn", "early": "Trước hạn"}
+
+
+def action_vi(code: str) -> str:
+    """The Vietnamese label of a recorded action (the code itself if it has none yet)."""
+    return ACTION_VI.get(code, code)
+
+
+def status_vi(code: str) -> str:
+    try:
+        return STATUS_VI[Status(code)]
+    except ValueError:
+        return code
+
+
 S, A = Status, Action
 TRANSITIONS: dict[Status, dict[Action, Status]] = {
     S.RECEIVED: {

@@ -20,7 +20,9 @@ from intake.application.transfer_dossier import transfer_dossier
 from intake.application.transition import Target
 from intake.application.withdraw_dossier import withdraw_dossier
 from intake.domain.access import Need, Principal, authorise
+from intake.domain.lifecycle import Action as A
 from intake.entrypoints import presenters
+from intake.entrypoints.actions import path_of
 from intake.entrypoints.deps import CurrentPrincipal, Deps, IntakeDeps
 from intake.entrypoints.errors import ERROR_RESPONSES
 from intake.entrypoints.schemas_in import (
@@ -38,6 +40,12 @@ router = APIRouter(
     tags=["quy trình hồ sơ"],
     responses=ERROR_RESPONSES,
 )
+
+
+def _path(action: A) -> str:
+    return "/" + path_of(action)
+
+
 UseCase = Callable[[AsyncSession, Target], Awaitable[DossierRecord]]
 
 
@@ -57,13 +65,15 @@ async def _run(
     return presenters.detail(record, principal, deps)
 
 
-@router.post("/accept", response_model=DossierOut, summary="Nhận đủ hồ sơ, cấp giấy hẹn (Mẫu 01)")
+@router.post(
+    _path(A.ACCEPT), response_model=DossierOut, summary="Nhận đủ hồ sơ, cấp giấy hẹn (Mẫu 01)"
+)
 async def accept(tenant_id: str, dossier_id: str, deps: Deps, p: CurrentPrincipal) -> DossierOut:
     return await _run(deps, p, tenant_id, dossier_id, accept_dossier)
 
 
 @router.post(
-    "/supplement-request",
+    _path(A.REQUEST_SUPPLEMENT),
     response_model=DossierOut,
     summary="Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02, chỉ một lần)",
 )
@@ -74,7 +84,9 @@ async def supplement_request(
     return await _run(deps, p, tenant_id, dossier_id, lambda s, t: request_supplement(s, t, cmd))
 
 
-@router.post("/supplement-received", response_model=DossierOut, summary="Đã nhận hồ sơ bổ sung")
+@router.post(
+    _path(A.RECEIVE_SUPPLEMENT), response_model=DossierOut, summary="Đã nhận hồ sơ bổ sung"
+)
 async def supplement_received(
     tenant_id: str, dossier_id: str, deps: Deps, p: CurrentPrincipal
 ) -> DossierOut:
@@ -87,7 +99,7 @@ async def supplement_received(
     )
 
 
-@router.post("/refuse", response_model=DossierOut, summary="Từ chối tiếp nhận (Mẫu 03)")
+@router.post(_path(A.REFUSE), response_model=DossierOut, summary="Từ chối tiếp nhận (Mẫu 03)")
 async def refuse(
     tenant_id: str, dossier_id: str, body: RefuseIn, deps: Deps, p: CurrentPrincipal
 ) -> DossierOut:
@@ -95,7 +107,7 @@ async def refuse(
     return await _run(deps, p, tenant_id, dossier_id, lambda s, t: refuse_dossier(s, t, cmd))
 
 
-@router.post("/transfer", response_model=DossierOut, summary="Chuyển hồ sơ (phiếu kiểm soát)")
+@router.post(_path(A.TRANSFER), response_model=DossierOut, summary="Chuyển hồ sơ (phiếu kiểm soát)")
 async def transfer(
     tenant_id: str, dossier_id: str, body: TransferIn, deps: Deps, p: CurrentPrincipal
 ) -> DossierOut:
@@ -103,7 +115,7 @@ async def transfer(
     return await _run(deps, p, tenant_id, dossier_id, lambda s, t: transfer_dossier(s, t, cmd))
 
 
-@router.post("/decision", response_model=DossierOut, summary="Quyết định giải quyết (lãnh đạo)")
+@router.post(_path(A.DECIDE), response_model=DossierOut, summary="Quyết định giải quyết (lãnh đạo)")
 async def decision(
     tenant_id: str, dossier_id: str, body: DecideIn, deps: Deps, p: CurrentPrincipal
 ) -> DossierOut:
@@ -113,7 +125,7 @@ async def decision(
     )
 
 
-@router.post("/result-ready", response_model=DossierOut, summary="Đã có kết quả")
+@router.post(_path(A.MARK_RESULT_READY), response_model=DossierOut, summary="Đã có kết quả")
 async def result_ready(
     tenant_id: str, dossier_id: str, deps: Deps, p: CurrentPrincipal
 ) -> DossierOut:
@@ -122,7 +134,7 @@ async def result_ready(
     )
 
 
-@router.post("/result-returned", response_model=DossierOut, summary="Đã trả kết quả")
+@router.post(_path(A.RETURN_RESULT), response_model=DossierOut, summary="Đã trả kết quả")
 async def result_returned(
     tenant_id: str, dossier_id: str, body: ReturnResultIn, deps: Deps, p: CurrentPrincipal
 ) -> DossierOut:
@@ -130,7 +142,9 @@ async def result_returned(
     return await _run(deps, p, tenant_id, dossier_id, lambda s, t: return_result(s, t, cmd))
 
 
-@router.post("/withdraw", response_model=DossierOut, summary="Rút hồ sơ theo đề nghị của công dân")
+@router.post(
+    _path(A.WITHDRAW), response_model=DossierOut, summary="Rút hồ sơ theo đề nghị của công dân"
+)
 async def withdraw(
     tenant_id: str, dossier_id: str, body: WithdrawIn, deps: Deps, p: CurrentPrincipal
 ) -> DossierOut:

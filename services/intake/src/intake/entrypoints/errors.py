@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from motcua_platform import errors as platform_errors
 
-from intake.domain.errors import DomainError, InvalidTransition, TooManyRequests
+from intake.domain.errors import DomainError, InvalidTransition, TooManyRequests, wait_vi
 from intake.domain.tenants import InvalidTenant, TenantInvalidTransition
+from intake.entrypoints.actions import paths
 from intake.entrypoints.schemas_out import ErrorOut
+from intake.entrypoints.views import public_page
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -20,7 +23,9 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 def _enrich(exc: DomainError) -> tuple[dict[str, Any], dict[str, str]]:
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
-    if isinstance(exc, InvalidTransition | TenantInvalidTransition):
+    if isinstance(exc, InvalidTransition):
+        extra["allowed_transitions"] = paths(exc.allowed)
+    if isinstance(exc, TenantInvalidTransition):
         extra["allowed_transitions"] = exc.allowed
     if isinstance(exc, InvalidTenant):
         extra["errors"] = [
@@ -33,8 +38,25 @@ def _enrich(exc: DomainError) -> tuple[dict[str, Any], dict[str, str]]:
     return extra, headers
 
 
+def _wants_html(request: Request) -> bool:
+    """A browser (the citizen's look-up) rather than an API client: HTML listed before JSON."""
+    accept = request.headers.get("accept", "").lower()
+    if "text/html" not in accept:
+        return False
+    json_at = accept.find("application/json")
+    return json_at < 0 or accept.find("text/html") < json_at
+
+
 def install_error_handlers(app: FastAPI) -> None:
     platform_errors.install_error_handlers(app, enrich=_enrich, model=ErrorOut)
+
+    @app.exception_handler(TooManyRequests)
+    async def _too_many(request: Request, exc: TooManyRequests) -> Response:
+        headers = {"Retry-After": str(exc.retry_after_seconds), "Cache-Control": "no-store"}
+        if _wants_html(request):
+            page = public_page.too_many_requests(wait_vi(exc.retry_after_seconds))
+            return HTMLResponse(page, status_code=429, headers=headers)
+        return JSONResponse(error_body(exc.code, exc.message_vi), status_code=429, headers=headers)
 
 
 ERROR_RESPONSES = platform_errors.error_responses(

@@ -10,7 +10,14 @@ from intake.adapters.records import DossierRecord
 from intake.adapters.tenant_repo import TenantRow
 from intake.domain.access import STAFF, Principal
 from intake.domain.applicant import mask_name
-from intake.domain.lifecycle import STATUS_VI, allowed_actions
+from intake.domain.lifecycle import (
+    STATUS_VI,
+    TIMELINESS_VI,
+    action_vi,
+    allowed_actions,
+    status_vi,
+)
+from intake.entrypoints.actions import paths
 from intake.entrypoints.deps import IntakeDeps
 from intake.entrypoints.schemas_out import (
     ApplicantOut,
@@ -85,17 +92,22 @@ def detail(d: DossierRecord, principal: Principal, deps: IntakeDeps) -> DossierO
         rated=d.rated,
         documents=[DocumentOut(**doc) for doc in d.documents],
         applicant=applicant,
-        allowed_transitions=[a.value for a in allowed_actions(d.status, d.guards)],
+        allowed_transitions=paths(allowed_actions(d.status, d.guards)),
         public_url=url,
     )
 
 
 def step(row: StepRow) -> StepOut:
-    return StepOut(**vars(row))
+    return StepOut(
+        **vars(row),
+        action_vi=action_vi(row.action),
+        status_after_vi=status_vi(row.status_after),
+        timeliness_vi=TIMELINESS_VI.get(row.timeliness, row.timeliness) if row.timeliness else None,
+    )
 
 
 def audit(row: AuditRow) -> AuditOut:
-    return AuditOut(**vars(row))
+    return AuditOut(**vars(row), action_vi=action_vi(row.action))
 
 
 def tenant(row: TenantRow, change: str | None = None) -> TenantOut:

@@ -23,7 +23,12 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {**_HTML, "description": "Trang HTML"},
     404: {**_HTML, "description": "Không tìm thấy hồ sơ"},
     422: {"model": ErrorOut, "description": "Tham số không hợp lệ"},
-    429: {"model": ErrorOut, "description": "Tra cứu quá nhiều lần"},
+    429: {
+        "model": ErrorOut,
+        **{"content": {"text/html": {}, "application/json": {}}},
+        "description": "Tra cứu quá nhiều lần: trang HTML cho trình duyệt, JSON cho ứng dụng "
+        "(kèm Retry-After)",
+    },
 }
 _NOT_FOUND = ("Không tìm thấy hồ sơ", "Đường dẫn không đúng hoặc hồ sơ không còn tra cứu được.")
 _HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

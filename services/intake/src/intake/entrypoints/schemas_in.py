@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -12,10 +13,21 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from intake.domain.applicant import (
+    check_address,
+    check_date_of_birth,
+    check_full_name,
+    check_id_number,
+    normalise_phone,
+)
 from intake.domain.dossier import Channel, DocumentForm
+from intake.domain.errors import DomainError
 from intake.domain.satisfaction import SatisfactionLevel
 
 _CODE = r"^[a-z0-9_.\-]{1,60}$"
@@ -25,20 +37,62 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _rule(check: Callable[[], object]) -> None:
+    """A domain rule as a pydantic error, so that it is reported with every other field."""
+    try:
+        check()
+    except DomainError as problem:
+        raise PydanticCustomError(problem.code, problem.message_vi) from None
+
+
 class ApplicantIn(_In):
+    """The desk's own rules (ID number, phone...) run here too, so one 422 lists every field
+    at fault; the use case checks them again (and the date of birth against today)."""
+
     full_name: str = Field(min_length=1, max_length=200, examples=["Lò Văn Bình"])
+    date_of_birth: date = Field(examples=["1995-04-12"])
     id_number: str = Field(
         min_length=1,
         max_length=20,
         examples=["014095001234"],
         description="Số định danh cá nhân, 12 chữ số (mã tỉnh, thế kỷ và giới tính, năm sinh...)",
     )
-    date_of_birth: date = Field(examples=["1995-04-12"])
     phone: str = Field(min_length=1, max_length=20, examples=["0912345678"])
     email: EmailStr | None = Field(default=None, examples=["binh.lv@example.vn"])
     address: str = Field(
         min_length=1, max_length=500, examples=["Bản Hìn, xã Chiềng Khương, tỉnh Sơn La"]
     )
+
+    @field_validator("full_name")
+    @classmethod
+    def _full_name(cls, value: str) -> str:
+        _rule(lambda: check_full_name(value))
+        return value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _date_of_birth(cls, value: date) -> date:
+        _rule(lambda: check_date_of_birth(value))
+        return value
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, value: str, info: ValidationInfo) -> str:
+        # date_of_birth is declared before: present here when it is itself valid.
+        _rule(lambda: check_id_number(value, info.data.get("date_of_birth")))
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        _rule(lambda: normalise_phone(value))
+        return value
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        _rule(lambda: check_address(value))
+        return value
 
 
 class DocumentIn(_In):
@@ -181,7 +235,7 @@ class TenantIn(_In):
         description="Mã định danh cơ quan, dùng trong mã hồ sơ",
     )
     status: Literal["pilot", "active", "suspended", "merged"] | None = Field(
-        default=None, description="Bỏ trống: giữ trạng thái hiện tại (đơn vị mới: pilot)"
+        default=None, description="Bỏ trống: giữ trạng thái hiện tại (đơn vị mới: active)"
     )
     cohorts: list[str] = Field(default_factory=list, max_length=20, examples=[["pilot"]])
     office_hours: OfficeHoursIn = Field(default_factory=OfficeHoursIn)

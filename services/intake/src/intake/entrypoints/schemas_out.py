@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from motcua_platform.errors import ErrorOut as PlatformErrorOut
+from motcua_platform.vntime import VnDateTime
 from pydantic import BaseModel, Field
 
 from intake.domain.dossier import Channel
@@ -45,8 +46,8 @@ class DossierSummaryOut(BaseModel):
     channel: Channel
     status: str
     status_vi: str
-    received_at: datetime
-    due_at: datetime = Field(description="Ngày hẹn trả kết quả")
+    received_at: VnDateTime
+    due_at: VnDateTime = Field(description="Ngày hẹn trả kết quả")
     late: bool
     applicant_name: str = Field(description="Họ tên (che bớt với vai trò giám sát tỉnh)")
 
@@ -55,7 +56,7 @@ class DossierOut(DossierSummaryOut):
     procedure_version: str
     version: int
     verification_required: bool
-    accepted_at: datetime | None
+    accepted_at: VnDateTime | None
     supplements_requested: int
     missing_items: list[str]
     reason_codes: list[str]
@@ -63,10 +64,10 @@ class DossierOut(DossierSummaryOut):
     decision: str | None
     handler_unit_id: str | None
     handler_official_id: str | None
-    completed_at: datetime | None
-    returned_at: datetime | None
+    completed_at: VnDateTime | None
+    returned_at: VnDateTime | None
     return_method: str | None
-    apology_new_due_at: datetime | None
+    apology_new_due_at: VnDateTime | None
     rated: bool
     documents: list[DocumentOut]
     applicant: ApplicantOut | None = Field(description="Không trả về cho vai trò giám sát tỉnh")
@@ -81,20 +82,24 @@ class DossierPageOut(BaseModel):
 
 class StepOut(BaseModel):
     seq: int
-    at: datetime
-    action: str
-    status_after: str
+    at: VnDateTime
+    action: str = Field(examples=["register"])
+    action_vi: str = Field(examples=["Tiếp nhận hồ sơ"])
+    status_after: str = Field(examples=["received"])
+    status_after_vi: str = Field(examples=["Đã tiếp nhận, đang kiểm tra hồ sơ"])
     sender: str | None
     receiver: str | None
     step_key: str | None
     note: str | None
     timeliness: str | None = Field(examples=["on_time"])
+    timeliness_vi: str | None = Field(default=None, examples=["Đúng hạn"])
 
 
 class AuditOut(BaseModel):
-    at: datetime
+    at: VnDateTime
     actor: str
     action: str
+    action_vi: str = Field(examples=["Nhận đủ hồ sơ, cấp giấy tiếp nhận và hẹn trả kết quả"])
     field: str
     old_value: str | None
     new_value: str | None
@@ -110,7 +115,7 @@ class TenantOut(BaseModel):
     status: str
     merged_into: str | None
     revision: int = Field(description="Tăng sau mỗi thay đổi; bằng revision của TenantConfigured")
-    updated_at: datetime | None
+    updated_at: VnDateTime | None
     config: dict[str, object] = Field(
         description="Nhóm, giờ làm việc, ngày nghỉ, thủ tục, lãnh đạo trực, người gửi..."
     )

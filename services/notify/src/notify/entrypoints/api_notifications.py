@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
+from motcua_platform.vntime import VnDateTime
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -29,8 +28,8 @@ class DeliveryOut(BaseModel):
     )
     attempts: int
     last_error_code: str | None
-    next_attempt_at: datetime | None
-    sent_at: datetime | None
+    next_attempt_at: VnDateTime | None
+    sent_at: VnDateTime | None
     letter_number: str | None
 
 
@@ -41,7 +40,7 @@ class NotificationOut(BaseModel):
     status: str = Field(description="queued, sent, delivered, failed, printed")
     channel: str | None = Field(description="The channel in use, then the one that worked")
     chain: list[str]
-    created_at: datetime
+    created_at: VnDateTime
     in_print_queue: bool
     deliveries: list[DeliveryOut]
 

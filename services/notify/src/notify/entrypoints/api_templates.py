@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from motcua_platform.vntime import VnDateTime
 from pydantic import BaseModel, Field
 
 from notify.adapters import store
@@ -42,7 +43,7 @@ class TemplateOut(BaseModel):
     subject: str | None
     body: str
     variables: list[str]
-    created_at: datetime | None = None
+    created_at: VnDateTime | None = None
     created_by: str | None = None
 
 

@@ -32,6 +32,18 @@ class TenantInfo:
         return leader_at(self.config, moment) or self.leader_id
 
 
+def promise_of(info: TenantInfo | None, procedure_code: str) -> float | None:
+    """The commune's own promised working days for a procedure (TenantConfigured's
+    enabled_procedures); None: the statutory time."""
+    if info is None or not info.config:
+        return None
+    for promise in info.config.get("enabled_procedures") or ():
+        if isinstance(promise, dict) and promise.get("procedure_code") == procedure_code:
+            days = promise.get("promised_working_days")
+            return float(days) if days is not None else None
+    return None
+
+
 def defaults(tenant_id: str) -> TenantInfo:
     return TenantInfo(tenant_id, None)
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workflow.adapters import dossier_repo, history_repo, tenant_repo, timer_repo
 from workflow.adapters.events import Outgoing, stage_events
+from workflow.adapters.tenant_repo import promise_of
 from workflow.application import clocks
 from workflow.application.clock_events import events_for_fact, started
 from workflow.application.context import Context
@@ -64,7 +65,8 @@ async def track_received(
             await plan_next_digest(
                 session, tenant_id=unit, tenant=tenant, calendar=calendar, after=now
             )
-    # The statutory time runs at the resolving unit: its office hours and closures count.
+    # The statutory time runs at the resolving unit: its office hours, closures and its own
+    # shorter promise for the procedure count (kept in the clock: fixed at receipt).
     tenant, calendar = await clocks.calendar_of(session, ctx, owner)
     try:
         procedure = ctx.statutory.procedure(fact.procedure_code, fact.procedure_version)
@@ -74,6 +76,7 @@ async def track_received(
             calendar,
             channel=fact.channel,
             verification=fact.verification,
+            promised_working_days=promise_of(tenant, procedure.code),
         )
     except (UnknownProcedure, NoVersionInForce, ClockRuleViolation) as exc:
         raise DomainError(exc.code, exc.message_vi) from exc

@@ -48,6 +48,7 @@ def with_event(state: ClockState, event: ClockEvent, *, strict: bool = True) -> 
         channel=state.channel,
         verification=at_receipt,
         strict=False,
+        promised_working_days=state.promised_working_days,
     )
     ordered = sorted((*state.events, event), key=lambda e: e.at)
     return replace(fresh.apply_all(ordered), strict=state.strict)

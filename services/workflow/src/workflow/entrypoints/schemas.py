@@ -6,21 +6,18 @@ from datetime import date, datetime, time
 
 from motcua_clock import VN_TZ
 from motcua_contracts.events.clock_v1 import ApologyReason, CalendarChangeKind
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from motcua_platform.vntime import VnDateTime
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class VnOut(BaseModel):
-    """Responses show moments in Vietnam time (+07:00), as officials read them."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _local(cls, value: object) -> object:
-        return value.astimezone(VN_TZ) if isinstance(value, datetime) else value
+    """Responses show moments in Vietnam time (+07:00), as officials read them: their moments
+    are declared `VnDateTime` (the platform's one rule for what people read)."""
 
 
 class ThresholdOut(VnOut):
     kind: str
-    at: datetime
+    at: VnDateTime
     label_vi: str
 
 
@@ -30,15 +27,15 @@ class ClockOut(VnOut):
     procedure_code: str
     state: str = Field(description="running, paused, breached, done_*, withdrawn, refused")
     urgency: str = Field(description="on_track, at_risk, late, paused or closed")
-    received_at: datetime
-    due_at: datetime
-    original_due_at: datetime
+    received_at: VnDateTime
+    due_at: VnDateTime
+    original_due_at: VnDateTime
     consumed_share: float
     thresholds: list[ThresholdOut]
     holder_id: str | None
     step_key: str | None
-    step_due_at: datetime | None
-    apology_issued_at: datetime | None
+    step_due_at: VnDateTime | None
+    apology_issued_at: VnDateTime | None
     apology_late: bool
     explain_vi: list[str]
 
@@ -50,12 +47,12 @@ class WorklistItem(VnOut):
     procedure_code: str
     state: str
     urgency: str
-    received_at: datetime
-    due_at: datetime
-    at_risk_at: datetime | None
+    received_at: VnDateTime
+    due_at: VnDateTime
+    at_risk_at: VnDateTime | None
     holder_id: str | None
     step_key: str | None
-    step_due_at: datetime | None
+    step_due_at: VnDateTime | None
     rescheduled: bool
 
 
@@ -83,9 +80,9 @@ class ApologyIn(BaseModel):
 class ApologyOut(VnOut):
     dossier_id: str
     dossier_code: str
-    issued_at: datetime
-    old_due_at: datetime
-    new_due_at: datetime
+    issued_at: VnDateTime
+    old_due_at: VnDateTime
+    new_due_at: VnDateTime
     late: bool = Field(description="Gửi sau hạn luật định (một ngày làm việc trước hạn)")
 
 
@@ -96,14 +93,14 @@ class EscalationOut(VnOut):
     reason: str
     level: int
     to_official_id: str | None
-    raised_at: datetime
-    raise_up_at: datetime | None
-    acknowledged_at: datetime | None
+    raised_at: VnDateTime
+    raise_up_at: VnDateTime | None
+    acknowledged_at: VnDateTime | None
 
 
 class AckOut(VnOut):
     escalation_id: str
-    acknowledged_at: datetime
+    acknowledged_at: VnDateTime
 
 
 class CalendarChangeIn(BaseModel):

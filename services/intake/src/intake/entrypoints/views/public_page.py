@@ -82,3 +82,14 @@ def message(title: str, text: str) -> str:
         f'<h1>{e(title)}</h1><div class="card">{e(text)}</div>'
         '<p><a href="/tra-cuu">Tra cứu hồ sơ khác</a></p>',
     )
+
+
+def too_many_requests(wait: str) -> str:
+    """429 for the citizen: a page, with the same wait as the Retry-After header."""
+    return page(
+        "Tra cứu quá nhiều lần",
+        "<h1>Bạn tra cứu quá nhiều lần</h1>"
+        f'<div class="card">Để bảo vệ thông tin hồ sơ, mỗi máy chỉ được tra cứu một số lần '
+        f"trong một khoảng thời gian. Vui lòng thử lại sau <strong>{e(wait)}</strong>.</div>"
+        '<p><a href="/tra-cuu">Quay lại trang tra cứu</a></p>',
+    )
