@@ -1,14 +1,14 @@
 """dossiers: the commune's own shorter promised time, fixed at receipt (issue 15)
 
 Revision ID: f6c363b94ca8
-Revises: c4f2a9d1e7b3
+Revises: a98b49f90fe3
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'f6c363b94ca8'
-down_revision = 'c4f2a9d1e7b3'
+down_revision: str | Sequence[str] | None = "a98b49f90fe3"
 branch_labels = None
 depends_on = None
 
