@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'f6c363b94ca8'
-down_revision: str | Sequence[str] | None = "a98b49f90fe3"
+down_revision = "a98b49f90fe3"
 branch_labels = None
 depends_on = None
 
