@@ -33,6 +33,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 OVERLAP_PT = 0.6
 # A gap wider than this many times the font size splits a row into two lines (columns).
 COLUMN_GAP_EM = 1.6
+PDFTOPPM = ("pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
@@ -77,6 +78,7 @@ class CheckedPdf:
     lines: tuple[Line, ...]  # page by page, top to bottom, left to right
     words: tuple[Box, ...]
     png: Path
+    rules: tuple[Box, ...] = ()  # horizontal lines drawn (the letterhead's short rules)
 
     @property
     def text(self) -> str:
@@ -87,6 +89,17 @@ class CheckedPdf:
     def flat(self) -> str:
         """The whole text as one string, runs of white space as one space."""
         return normalise(self.text)
+
+    def rules_under(self, line: Line, within: float = 12.0) -> list[Box]:
+        """Horizontal rules starting below `line` (within `within` points), centred under it
+        (their middle inside the line's width)."""
+        return [
+            r
+            for r in self.rules
+            if r.page == line.page
+            and line.bottom - 0.5 <= r.top <= line.bottom + within
+            and line.x0 <= (r.x0 + r.x1) / 2 <= line.x1
+        ]
 
     def find(self, fragment: str) -> Line | None:
         wanted = normalise(fragment)
@@ -179,8 +192,7 @@ def _png(pdf: bytes, name: str) -> Path:
         source = Path(tmp) / "document.pdf"
         source.write_bytes(pdf)
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"]
-            + [str(source), str(target)],
+            [*PDFTOPPM, str(source), str(target)],
             check=True,
             timeout=60,
             capture_output=True,
@@ -195,17 +207,26 @@ def check_pdf(pdf: bytes, *, name: str, expect: Iterable[str] = ()) -> CheckedPd
     assert pdf.startswith(b"%PDF"), f"{name}: not a PDF: {pdf[:40]!r}"
     png = _png(pdf, name)  # first, so a failing check still leaves the picture to look at
     words: list[Box] = []
+    rules: list[Box] = []
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         pages = len(doc.pages)
         width, height = float(doc.pages[0].width), float(doc.pages[0].height)
         for number, page in enumerate(doc.pages, 1):
             words += _words(page, number)
+            rules += [
+                rule
+                for g in [*page.lines, *page.rects]
+                if (rule := Box("", number, *(float(g[k]) for k in ("x0", "top", "x1", "bottom"))))
+                and rule.bottom - rule.top < 1.5
+                and rule.x1 - rule.x0 > 5
+            ]
     lines = [line for row in _rows(words) for line in _lines(row)]
-    checked = CheckedPdf(name, pages, width, height, tuple(lines), tuple(words), png)
+    checked = CheckedPdf(name, pages, width, height, tuple(lines), tuple(words), png, tuple(rules))
 
     clashes = _overlaps(words) + _overlaps(lines)
     assert not clashes, f"{name}: text printed over text (see {png}):\n" + "\n".join(
-        f"  p{a.page} {a.text!r} @({a.x0:.0f},{a.top:.0f}) over {b.text!r} @({b.x0:.0f},{b.top:.0f})"
+        f"  p{a.page} {a.text!r} @({a.x0:.0f},{a.top:.0f})"
+        f" over {b.text!r} @({b.x0:.0f},{b.top:.0f})"
         for a, b in clashes[:12]
     )
     flat = checked.flat
@@ -215,3 +236,39 @@ def check_pdf(pdf: bytes, *, name: str, expect: Iterable[str] = ()) -> CheckedPd
         f"{checked.text[:4000]}"
     )
     return checked
+
+
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+
+def check_letterhead(
+    checked: CheckedPdf, *, issuer: str, place_date: str, number: str | None = None
+) -> None:
+    """Decree 30/2020/NĐ-CP's header on page 1: the issuing body on the left with a short rule
+    under it, then "Số: …" (if `number`); the national name and motto on the right with a rule
+    under the motto, then the place and date; the two columns side by side, nothing over
+    anything (check_pdf has checked that)."""
+    name, middle = checked.name, checked.width / 2
+    body, national, motto = checked.line(issuer), checked.line(NATIONAL_NAME), checked.line(MOTTO)
+    dated = checked.line(place_date)
+    assert body.page == national.page == dated.page == 1, f"{name}: letterhead not on page 1"
+    assert body.centre < middle < national.centre, f"{name}: issuer left, national name right"
+    assert motto.centre > middle and dated.centre > middle, f"{name}: motto and date right"
+    assert abs(body.top - national.top) < 40, f"{name}: the two columns start together"
+    short = checked.rules_under(body)
+    assert short, f"{name}: no rule under the issuing body {issuer!r}"
+    assert all(r.x1 - r.x0 < (body.x1 - body.x0) * 0.75 for r in short), f"{name}: rule too long"
+    long = checked.rules_under(motto)
+    assert long, f"{name}: no rule under the motto"
+    assert any(abs((r.x1 - r.x0) - (motto.x1 - motto.x0)) < 12 for r in long), (
+        f"{name}: the rule under the motto is as long as the motto"
+    )
+    assert dated.top > max(r.top for r in long), f"{name}: place and date under the motto's rule"
+    if number is not None:
+        numbered = checked.line(f"Số: {number}")
+        assert numbered.centre < middle, f"{name}: 'Số: {number}' belongs in the left column"
+        assert numbered.top > max(r.top for r in short), f"{name}: 'Số' under the issuer's rule"
+        assert numbered.x1 < dated.x0, f"{name}: 'Số' and the date side by side, not over"
+    title_top = max(dated.bottom, body.bottom)
+    assert any(line.top > title_top for line in checked.lines), f"{name}: nothing below"
