@@ -25,6 +25,7 @@ import importlib.util
 import os
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from fpdf import FPDF
@@ -36,6 +37,24 @@ FONT = "DejaVu"
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+_UNIT_PREFIXES = ("Xã ", "Phường ", "Thị trấn ", "Đặc khu ")
+
+
+def place_of(unit_name: str) -> str:
+    """The place a letter is dated at: 'Xã Chiềng Khương' -> 'Chiềng Khương'."""
+    for prefix in _UNIT_PREFIXES:
+        if unit_name.startswith(prefix):
+            return unit_name[len(prefix) :]
+    return unit_name
+
+
+def place_and_date(place: str, day: date) -> str:
+    """'Chiềng Khương, ngày 05 tháng 9 năm 2025': a day below 10 and the months 1 and 2 take
+    a leading 0 (Decree 30/2020, Appendix I)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def dejavu_dir(env_var: str | None = None) -> Path:
@@ -107,14 +126,25 @@ def draw_letterhead(
         pdf.line(start, y + 1.1, start + length, y + 1.1)
         return y + 2.9
 
+    def fitted(text: str, style: str) -> float:
+        """A heading line a little too long for its column is set smaller (down to 2 points
+        less), not wrapped; a much longer one wraps."""
+        pdf.set_font(FONT, style, size)
+        wide = pdf.get_string_width(nfc(text))
+        room = cols.left - 2
+        return size if wide <= room else max(size - 2, size * room / wide)
+
     # Left: managing body, issuing body, rule, number.
     y = top
     if head.parent:
-        y = cell(left_x, y, cols.left, head.parent.upper(), "", size)
-    y = cell(left_x, y, cols.left, head.issuer.upper(), "B", size)
-    pdf.set_font(FONT, "B", size)
-    widest = max(pdf.get_string_width(nfc(p)) for p in head.issuer.upper().split("\n"))
-    y = rule(left_x, cols.left, y, min(widest, cols.left) / 3)
+        for part in head.parent.upper().split("\n"):
+            y = cell(left_x, y, cols.left, part, "", fitted(part, ""))
+    widest = 0.0
+    for part in head.issuer.upper().split("\n"):
+        pt = fitted(part, "B")
+        y = cell(left_x, y, cols.left, part, "B", pt)
+        widest = max(widest, min(pdf.get_string_width(nfc(part)), cols.left))
+    y = rule(left_x, cols.left, y, widest / 3)
     if head.number:
         y = cell(left_x, y + 0.6, cols.left, f"{head.number_label}: {head.number}", "", size)
     below_left = y
