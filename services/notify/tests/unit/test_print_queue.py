@@ -158,3 +158,15 @@ async def test_the_queue_pages_beyond_200_letters_and_the_last_one_prints(n: Not
     assert pdf.status_code == 200
     printed = f"{queued}?printed=true&limit=500"
     assert len((await n.client.get(printed, headers=n.headers())).json()) == 206
+
+
+async def test_a_letter_preview_renders_while_the_dispatcher_writes(n: Notify) -> None:
+    _long_after_queueing(n)
+    url = f"{BASE}/templates/ceremony_invitation/letter/preview?format=pdf"
+    async with n.runtime.sessions() as busy, busy.begin():
+        await busy.execute(update(deliveries).values(updated_at=n.clock.now()))
+        r = await asyncio.wait_for(
+            n.client.post(url, json={}, headers=n.headers("operator")), timeout=BOUND_S
+        )
+    assert r.status_code == 200, r.text
+    assert r.content.startswith(b"%PDF")
