@@ -92,3 +92,27 @@ async def test_the_refusal_form_03_gives_the_desks_reasons(desk: Desk) -> None:
         ],
     )
     check_letterhead(checked, issuer="TRUNG TÂM PHỤC VỤ", place_date=DATED)
+
+
+async def test_the_receipt_page_has_the_same_letterhead(desk: Desk) -> None:
+    d = await desk.register()
+    await desk.act(d, "accept")
+    html = (await desk.client.get(_url(d, "receipt"), headers=desk.auth())).text
+    for text in (
+        "UBND PHƯỜNG QUYẾT THẮNG",
+        "<strong>TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG</strong>",
+        "Độc lập - Tự do - Hạnh phúc",
+        f'<span class="dated">{DATED}</span>',
+    ):
+        assert text in html, text
+    assert html.index("TRUNG TÂM PHỤC VỤ") < html.index('class="rule"') < html.index("CỘNG HÒA")
+
+
+def test_the_desk_signs_with_the_name_in_force_when_the_dossier_was_received() -> None:
+    from datetime import datetime
+
+    from intake.domain.desk_names import desk_name
+    from intake.domain.time import VN
+
+    assert desk_name(datetime(2025, 6, 30, 16, 59, tzinfo=VN)) == "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
+    assert desk_name(datetime(2025, 7, 1, 0, 0, tzinfo=VN)) == "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"

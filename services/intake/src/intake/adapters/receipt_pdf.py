@@ -24,24 +24,16 @@ from motcua_platform.letterhead import (
 from intake.adapters.qr import matrix
 from intake.application.forms import DeskForm
 from intake.application.receipt import Receipt
+from intake.domain.desk_names import desk_name
 from intake.domain.time import VN, moment_vi
 
 FONT_ENV = "MOTCUA_INTAKE_RECEIPT_FONT_DIR"
-# The desk's name changed with the 2025 reform (DOMAIN.md): a form carries the name in force
-# when the dossier was received.
-REFORM_2025 = datetime(2025, 7, 1, tzinfo=VN)
 
 
 @lru_cache(maxsize=1)
 def font_dir() -> Path:
     """DejaVu Sans (full Vietnamese coverage): matplotlib ships it, so `uv sync` is enough."""
     return dejavu_dir(FONT_ENV)
-
-
-def desk_name(received_at: datetime) -> str:
-    if received_at >= REFORM_2025:
-        return "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"
-    return "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
 
 
 def _page(title: str, agency_name: str, received_at: datetime, dated: datetime) -> FPDF:
