@@ -76,3 +76,62 @@ def test_postgresql_engines_keep_their_own_transactions() -> None:
     assert len(postgresql.sync_engine.dispatch.begin) == 0  # the driver's BEGIN, unchanged
     sqlite = make_engine("sqlite+aiosqlite:///:memory:")
     assert len(sqlite.sync_engine.dispatch.begin) == 1
+
+
+async def test_a_reader_holds_no_lock_and_never_waits_for_a_writer(tmp_path: Path) -> None:
+    """A read-only session left open (a request composing a letter) and a writer meanwhile:
+    neither waits for the other. With BEGIN IMMEDIATE for both, the writer waited out the
+    busy timeout and failed with "database is locked"."""
+    from motcua_platform.db import make_read_only_session_factory, make_session_factory
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (v INT)"))
+            await conn.execute(text("INSERT INTO t VALUES (1)"))
+        reads, writes = make_read_only_session_factory(engine), make_session_factory(engine)
+        async with reads() as reader:
+            assert await reader.scalar(text("SELECT count(*) FROM t")) == 1
+            async with writes() as writer, writer.begin():  # while the reader is open
+                await asyncio.wait_for(writer.execute(text("INSERT INTO t VALUES (2)")), timeout=10)
+                async with reads() as second:  # and a reader while the writer holds the lock
+                    assert (
+                        await asyncio.wait_for(
+                            second.scalar(text("SELECT count(*) FROM t")), timeout=10
+                        )
+                        == 1
+                    )
+            assert await reader.scalar(text("SELECT count(*) FROM t")) == 1  # its snapshot
+        async with reads() as reader:
+            assert await reader.scalar(text("SELECT count(*) FROM t")) == 2
+    finally:
+        await engine.dispose()
+
+
+async def test_a_reader_cannot_write_and_its_connection_writes_again_afterwards(
+    tmp_path: Path,
+) -> None:
+    from motcua_platform.db import make_read_only_session_factory, make_session_factory
+    from sqlalchemy.exc import OperationalError
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (v INT)"))
+        reads, writes = make_read_only_session_factory(engine), make_session_factory(engine)
+        async with reads() as reader:
+            try:
+                await reader.execute(text("INSERT INTO t VALUES (1)"))
+            except OperationalError as exc:
+                assert "readonly" in str(exc) or "read-only" in str(exc)
+            else:
+                raise AssertionError("a read-only session wrote")
+        for _ in range(3):  # the pool hands the same connection back: writable again
+            async with writes() as writer, writer.begin():
+                await writer.execute(text("INSERT INTO t VALUES (1)"))
+            async with reads() as reader:
+                await reader.scalar(text("SELECT count(*) FROM t"))
+        async with writes() as writer:
+            assert await writer.scalar(text("SELECT count(*) FROM t")) == 3
+    finally:
+        await engine.dispose()

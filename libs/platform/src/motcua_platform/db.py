@@ -20,6 +20,11 @@ from sqlalchemy.util.concurrency import await_, in_greenlet
 # How long a SQLite statement waits for another connection's write lock before failing.
 SQLITE_BUSY_SECONDS = 30.0
 
+# Execution option of the read-only engine view (`read_only_engine`): on SQLite, its
+# transactions BEGIN deferred under `PRAGMA query_only` instead of taking the write lock.
+READ_ONLY_OPTION = "motcua_read_only"
+_QUERY_ONLY_FLAG = "motcua_query_only"
+
 
 def make_engine(
     url: str, *, pool_size: int = 10, ping_after_idle_seconds: float = 5.0
@@ -101,6 +106,18 @@ class _WriteTurns:
         event.listen(engine.sync_engine, "begin", self.begin)
 
     def begin(self, conn: Any) -> None:
+        info = conn.connection.info  # lives as long as the pooled DB-API connection
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            # A reader: a deferred BEGIN takes no lock; in WAL mode it reads a snapshot while
+            # writers go on, and waits for no one. query_only makes a stray write fail at once.
+            if not info.get(_QUERY_ONLY_FLAG):
+                conn.exec_driver_sql("PRAGMA query_only=ON")
+                info[_QUERY_ONLY_FLAG] = True
+            conn.exec_driver_sql("BEGIN")
+            return
+        if info.get(_QUERY_ONLY_FLAG):  # the pooled connection served a reader before
+            conn.exec_driver_sql("PRAGMA query_only=OFF")
+            info[_QUERY_ONLY_FLAG] = False
         if not in_greenlet():  # a sync caller (none in the services): SQLite's own wait
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             return
@@ -131,6 +148,25 @@ def _turns_of(database: str) -> _WriteTurns:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, whose transactions only read.
+
+    PostgreSQL: `BEGIN READ ONLY` (asyncpg's readonly transaction). SQLite: a deferred BEGIN
+    under `PRAGMA query_only`, so a reader never takes nor waits for the write lock that every
+    other transaction takes at BEGIN (see `_WriteTurns`): a request that reads, then works for
+    a while (composing, rendering, calling another service), blocks no writer, and a second
+    session opened meanwhile cannot deadlock with it. A write through it fails at once.
+    """
+    if is_sqlite(engine):
+        return engine.execution_options(**{READ_ONLY_OPTION: True})
+    return engine.execution_options(postgresql_readonly=True)
+
+
+def make_read_only_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads only (see `read_only_engine`); keep each one short all the same."""
+    return async_sessionmaker(read_only_engine(engine), expire_on_commit=False)
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

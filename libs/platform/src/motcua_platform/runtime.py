@@ -43,6 +43,7 @@ class ServiceRuntime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     migrations: Path
+    read_sessions: async_sessionmaker[AsyncSession] | None = None  # reads only: db.py
     inbox: Table | None = None
     outbox: Table | None = None
     subscriptions: list[Subscription] = field(default_factory=list)
@@ -155,7 +156,11 @@ def build_service(
     description: str,
 ) -> ServiceRuntime:
     """The parts every service shares: engine, sessions, runtime and an app with health."""
-    from motcua_platform.db import make_engine, make_session_factory
+    from motcua_platform.db import (
+        make_engine,
+        make_read_only_session_factory,
+        make_session_factory,
+    )
     from motcua_platform.health import health_router
     from motcua_platform.observability import instrument_app
     from motcua_platform.unavailable import install_unavailable_handler
@@ -167,6 +172,7 @@ def build_service(
         engine=engine,
         sessions=sessions,
         migrations=migrations,
+        read_sessions=make_read_only_session_factory(engine),
         inbox=inbox,
         outbox=outbox,
     )

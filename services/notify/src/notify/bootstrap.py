@@ -102,7 +102,8 @@ def build_runtime(
             Channel.ZALO: ZaloZns(http, secrets),
         }
     engine = TemplateEngine()
-    templates = DatabaseTemplates(runtime.sessions)
+    read_sessions = runtime.read_sessions or runtime.sessions
+    templates = DatabaseTemplates(read_sessions)
     composer = Composer(contacts, templates, engine, settings.public_base_url)
     letters = letters or PdfLetters()
 
@@ -138,6 +139,7 @@ def build_runtime(
         engine=engine,
         secrets=secrets,
         after_commit=nudge_relay,
+        read_sessions=read_sessions,
         dead_letter_group=settings.group_id,
     )
     app.state.dispatcher = dispatcher

@@ -6,6 +6,7 @@ import io
 import unicodedata
 from datetime import date
 
+import pytest
 from notify.adapters.letter_pdf import PdfLetters
 from notify.application.letters import compose_letter
 from notify.application.ports import Contact
@@ -16,6 +17,8 @@ from notify.domain.letters import TT01_2018, TT03_2025
 from notify.domain.variables import sample
 from notify.testing import settings_with_all_channels
 from pypdf import PdfReader
+
+from tests.support.pdf_check import check_letterhead, check_pdf
 
 VOWELS = "aăâeêioôơuưy"
 TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền sắc hỏi ngã nặng
@@ -91,3 +94,42 @@ def test_condolence_and_ceremony_letters_read_warmly() -> None:
     assert "GIẤY MỜI" in invitation and "Lễ trao Giấy khai sinh" in invitation
     assert "Thời gian: 08 giờ 30, thứ Năm, ngày 18/09/2025" in invitation
     assert "Địa điểm: Hội trường Ủy ban nhân dân xã Chiềng Khương" in invitation
+
+
+LETTERS = [
+    (Kind.APOLOGY_NOTICE, TT01_2018, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
+    (Kind.APOLOGY_NOTICE, TT03_2025, "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN"),
+    (Kind.CONDOLENCE_LETTER, "", "THƯ CHIA BUỒN"),
+    (Kind.CEREMONY_INVITATION, "", "GIẤY MỜI"),
+    (Kind.MORNING_DIGEST, "", ""),
+    (Kind.SUPPLEMENT_REQUEST, "", ""),
+    (Kind.REFUSAL_NOTICE, "", ""),
+]
+
+
+@pytest.mark.parametrize(("kind", "edition", "title"), LETTERS)
+def test_every_letter_is_laid_out_to_decree_30(kind: Kind, edition: str, title: str) -> None:
+    """Number and symbol left under the issuer, place and date right under the motto, each
+    with its rule; no text over text; every line survives extraction (PNG kept for review)."""
+    checked = check_pdf(
+        _letter(kind, edition),
+        name=f"notify-{kind.value}{'-' + edition if edition else ''}",
+        expect=[
+            "ỦY BAN NHÂN DÂN",
+            "XÃ CHIỀNG KHƯƠNG",
+            "Số: 05/XL-UBND",
+            "Chiềng Khương, ngày 05 tháng 9 năm 2025",
+            "TM. ỦY BAN NHÂN DÂN",
+            "(Ký, ghi rõ họ tên và đóng dấu)",
+            *([title] if title else []),
+        ],
+    )
+    check_letterhead(
+        checked,
+        issuer="XÃ CHIỀNG KHƯƠNG",
+        number="05/XL-UBND",
+        place_date="Chiềng Khương, ngày 05 tháng 9 năm 2025",
+    )
+    signer = checked.line("TM. ỦY BAN NHÂN DÂN")
+    assert signer.centre > checked.width / 2  # the signature block on the right
+    assert checked.line("Kính gửi:").top > checked.line("Chiềng Khương, ngày 05").bottom

@@ -9,8 +9,9 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from intake.adapters import dossier_repo, history_repo
-from intake.adapters.receipt_pdf import cached_pdf
+from intake.adapters.receipt_pdf import cached_pdf, render_form
 from intake.application.commands import RateSatisfaction
+from intake.application.forms import build_form
 from intake.application.rate_satisfaction import rate_satisfaction
 from intake.application.receipt import Receipt, build_receipt
 from intake.domain.access import Need, Principal, authorise
@@ -111,6 +112,56 @@ async def receipt_pdf(
             "Cache-Control": "no-store",
         },
     )
+
+
+async def _form_pdf(
+    deps: IntakeDeps, principal: Principal, tenant_id: str, dossier_id: str, form: str
+) -> Response:
+    # The forms carry the applicant's name and address: staff of the commune only.
+    scope = authorise(principal, tenant_id, Need.WRITE)
+    async with deps.sessions() as session:  # a short read, closed before rendering
+        found = await build_form(
+            session,
+            scope=scope,
+            tenant_id=tenant_id,
+            dossier_id=dossier_id,
+            form=form,
+            clock=deps.statutory,
+        )
+    body = await asyncio.to_thread(render_form, found)
+    name = {"02": "phieu-bo-sung", "03": "phieu-tu-choi"}[form]
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{name}-{found.code}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get(
+    "/supplement-request.pdf",
+    response_class=Response,
+    responses=_PDF,
+    summary="Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02, PDF)",
+)
+async def supplement_request_pdf(
+    tenant_id: str, dossier_id: str, deps: Deps, principal: CurrentPrincipal
+) -> Response:
+    return await _form_pdf(deps, principal, tenant_id, dossier_id, "02")
+
+
+@router.get(
+    "/refusal.pdf",
+    response_class=Response,
+    responses=_PDF,
+    summary="Phiếu từ chối tiếp nhận, giải quyết hồ sơ (Mẫu 03, PDF)",
+)
+async def refusal_pdf(
+    tenant_id: str, dossier_id: str, deps: Deps, principal: CurrentPrincipal
+) -> Response:
+    return await _form_pdf(deps, principal, tenant_id, dossier_id, "03")
 
 
 @router.post(

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
+from motcua_platform.letterhead import (
+    FONT,
+    Letterhead,
+    add_dejavu,
+    columns,
+    dejavu_dir,
+    draw_letterhead,
+    nfc,
+)
 
-from notify.domain.letters import NATIONAL_HEADING, Letter
+from notify.domain.letters import Letter
 
 FONT_ENV = "MOTCUA_NOTIFY_FONT_DIR"
 
@@ -18,94 +24,61 @@ FONT_ENV = "MOTCUA_NOTIFY_FONT_DIR"
 @lru_cache(maxsize=1)
 def font_dir() -> Path:
     """DejaVu Sans (full Vietnamese coverage): matplotlib ships it, so `uv sync` is enough."""
-    configured = os.environ.get(FONT_ENV)
-    if configured:
-        return Path(configured)
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is not None and spec.submodule_search_locations:
-        bundled = Path(next(iter(spec.submodule_search_locations))) / "mpl-data/fonts/ttf"
-        if (bundled / "DejaVuSans.ttf").exists():
-            return bundled
-    return Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    return dejavu_dir(FONT_ENV)
 
 
 class PdfLetters:
-    """Implements LetterRenderer. Pure CPU: callers run it in a worker thread."""
+    """Implements LetterRenderer. Pure CPU: callers run it in a worker thread.
+
+    Decree 30/2020 layout: the shared letterhead (issuer and number left, national heading and
+    place-and-date right), the title, "Kính gửi", the body, the signature block on the right.
+    """
 
     def render(self, letter: Letter) -> bytes:
         pdf = FPDF(format="A4")
         pdf.set_margins(20, 15, 15)  # Decree 30/2020: left 30-35 mm on paper; 20 fits printers
         pdf.set_auto_page_break(True, margin=18)
-        fonts = font_dir()
-        pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-        pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-        pdf.add_font("DejaVu", "I", str(fonts / "DejaVuSans-Oblique.ttf"))
-        pdf.set_title(_nfc(letter.title))
+        add_dejavu(pdf, font_dir())
+        pdf.set_title(nfc(letter.title))
         pdf.set_creator("motcua notify")
         pdf.add_page()
         width = pdf.w - pdf.l_margin - pdf.r_margin
-        left, right = width * 0.42, width * 0.58
-
-        top = pdf.get_y()
-        pdf.set_font("DejaVu", "B", 10.5)
-        pdf.multi_cell(left, 5.2, _nfc(letter.unit_upper), align="C")
-        pdf.set_font("DejaVu", "", 10.5)
-        pdf.multi_cell(left, 6, _nfc(f"Số: {letter.number}"), align="C")
-        below_left = pdf.get_y()
-        pdf.set_xy(pdf.l_margin + left, top)
-        pdf.set_font("DejaVu", "B", 10.5)
-        pdf.multi_cell(right, 5.2, NATIONAL_HEADING[0], align="C")
-        pdf.set_x(pdf.l_margin + left)
-        pdf.multi_cell(right, 5.2, NATIONAL_HEADING[1], align="C")
-        pdf.set_x(pdf.l_margin + left)
-        pdf.set_font("DejaVu", "I", 10.5)
-        pdf.multi_cell(right, 7, _nfc(letter.date_line), align="C")
-        pdf.set_y(max(pdf.get_y(), below_left) + 6)
-
-        pdf.set_font("DejaVu", "B", 13)
-        pdf.multi_cell(width, 7, _nfc(letter.title), align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-        pdf.set_font("DejaVu", "", 11.5)
-        pdf.multi_cell(
-            width,
-            6.5,
-            _nfc(f"Kính gửi: {letter.addressee}"),
-            align="C",
-            new_x="LMARGIN",
-            new_y="NEXT",
+        cols = columns(pdf)
+        draw_letterhead(
+            pdf,
+            Letterhead(issuer=letter.unit_upper, number=letter.number, place_date=letter.date_line),
         )
+        pdf.ln(7)
+
+        def block(text: str, style: str, size: float, h: float, align: str = "C") -> None:
+            pdf.set_font(FONT, style, size)
+            pdf.multi_cell(width, h, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
+
+        block(letter.title, "B", 13, 7)
+        pdf.ln(3)
+        block(f"Kính gửi: {letter.addressee}", "", 11.5, 6.5)
         if letter.address:
-            pdf.set_font("DejaVu", "", 10)
-            pdf.multi_cell(
-                width,
-                5.5,
-                _nfc(f"Địa chỉ: {letter.address}"),
-                align="C",
-                new_x="LMARGIN",
-                new_y="NEXT",
-            )
+            block(f"Địa chỉ: {letter.address}", "", 10, 5.5)
         pdf.ln(4)
-        pdf.set_font("DejaVu", "", 11.5)
-        for paragraph in _nfc(letter.body).split("\n"):
+        for paragraph in nfc(letter.body).split("\n"):
             if not paragraph.strip():
                 pdf.ln(2.5)
                 continue
-            pdf.multi_cell(width, 6.2, paragraph, align="J", new_x="LMARGIN", new_y="NEXT")
+            block(paragraph, "", 11.5, 6.2, align="J")
         pdf.ln(8)
         signer = letter.signer
-        pdf.set_x(pdf.l_margin + left)
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.multi_cell(right, 5.8, _nfc(f"{signer.on_behalf}\n{signer.title}"), align="C")
-        pdf.set_x(pdf.l_margin + left)
-        pdf.set_font("DejaVu", "I", 9.5)
-        pdf.multi_cell(right, 5.5, "(Ký, ghi rõ họ tên và đóng dấu)", align="C")
+        right_x = pdf.l_margin + cols.left
+
+        def signature(text: str, style: str, size: float, h: float) -> None:
+            pdf.set_font(FONT, style, size)
+            pdf.set_x(right_x)
+            pdf.multi_cell(cols.right, h, nfc(text), align="C", new_x="LMARGIN", new_y="NEXT")
+
+        if pdf.will_page_break(5.8 * 3 + 5.5 + 24):  # the signature block stays together
+            pdf.add_page()
+        signature(f"{signer.on_behalf}\n{signer.title}", "B", 11, 5.8)
+        signature("(Ký, ghi rõ họ tên và đóng dấu)", "I", 9.5, 5.5)
         pdf.ln(18)
         if signer.name:
-            pdf.set_x(pdf.l_margin + left)
-            pdf.set_font("DejaVu", "B", 11)
-            pdf.multi_cell(right, 6, _nfc(signer.name), align="C")
+            signature(signer.name, "B", 11, 6)
         return bytes(pdf.output())

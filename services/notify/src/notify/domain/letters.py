@@ -7,8 +7,6 @@ from datetime import date
 
 from notify.domain.kinds import Kind
 
-NATIONAL_HEADING = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-
 # Form 04 follows the rules in force when the dossier was received (DOMAIN.md §3).
 TT01_2018 = "tt01_2018"
 TT03_2025 = "tt03_2025"

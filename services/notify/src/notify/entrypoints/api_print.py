@@ -6,13 +6,14 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_validator
 
 from notify.application import print_queue
 from notify.application.context import MissingFacts
 from notify.application.ports import ContactUnavailable
 from notify.domain.access import Need, authorise
 from notify.domain.errors import Conflict
+from notify.domain.vocabulary import local
 from notify.entrypoints.deps import CurrentPrincipal, Deps
 from notify.entrypoints.errors import ERROR_RESPONSES
 
@@ -32,8 +33,14 @@ class PrintJobOut(BaseModel):
     letter_number: str | None
     letter_date: date | None
     status: str
-    queued_at: datetime
-    printed_at: datetime | None
+    queued_at: datetime = Field(description="Lúc thư vào hàng đợi in (ISO 8601, +07:00)")
+    printed_at: datetime | None = Field(description="Lúc thư được in (ISO 8601, +07:00)")
+
+    @field_validator("queued_at", "printed_at", mode="after")
+    @classmethod
+    def _vietnam_time(cls, value: datetime | None) -> datetime | None:
+        """Moments as the desk reads them: Vietnam time, never UTC."""
+        return local(value) if value is not None else None
 
 
 @router.get("", response_model=list[PrintJobOut], summary="Thư chờ in (hoặc đã in)")
@@ -42,10 +49,16 @@ async def list_jobs(
     deps: Deps,
     principal: CurrentPrincipal,
     printed: Annotated[bool, Query(description="true: thư đã in")] = False,
+    limit: Annotated[
+        int, Query(ge=1, le=print_queue.MAX_PAGE, description="Số thư mỗi trang")
+    ] = 200,
+    offset: Annotated[int, Query(ge=0, description="Bỏ qua bao nhiêu thư đầu danh sách")] = 0,
 ) -> list[PrintJobOut]:
     authorise(principal, tenant_id, Need.READ)
-    async with deps.sessions() as session:
-        jobs = await print_queue.list_jobs(session, tenant_id, printed=printed)
+    async with deps.read_sessions() as session:
+        jobs = await print_queue.list_jobs(
+            session, tenant_id, printed=printed, limit=limit, offset=offset
+        )
     return [PrintJobOut(**vars(j)) for j in jobs]
 
 
@@ -60,10 +73,13 @@ async def letter_pdf(
 ) -> Response:
     authorise(principal, tenant_id, Need.DESK)
     try:
-        async with deps.sessions() as session:
-            number, pdf = await print_queue.letter_pdf(
-                session, tenant_id, delivery_id, composer=deps.composer, renderer=deps.letters
-            )
+        number, pdf = await print_queue.letter_pdf(
+            deps.read_sessions,
+            tenant_id,
+            delivery_id,
+            composer=deps.composer,
+            renderer=deps.letters,
+        )
     except (ContactUnavailable, MissingFacts) as exc:
         raise Conflict(
             "letter.contact_unavailable",

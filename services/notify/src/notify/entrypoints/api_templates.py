@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -92,7 +93,7 @@ async def list_templates(
 ) -> list[TemplateOut]:
     authorise(principal, tenant_id, Need.READ)
     out = []
-    async with deps.sessions() as session:
+    async with deps.read_sessions() as session:
         for kind, channel, edition in sorted(default_templates()):
             found = await template_store.latest(session, tenant_id, kind, channel, edition)
             out.append(
@@ -117,7 +118,7 @@ async def template_versions(
     edition: Edition = "",
 ) -> list[TemplateOut]:
     authorise(principal, tenant_id, Need.READ)
-    async with deps.sessions() as session:
+    async with deps.read_sessions() as session:
         saved = await template_store.versions(session, tenant_id, kind, channel, edition)
     out = [_out(t, at, by) for t, at, by in saved]
     default = default_template(kind, channel, edition)
@@ -187,7 +188,7 @@ async def preview(
         template = found
     rendered = deps.engine.render(template, {**sample(kind), **body.data})
     if format == "pdf" and channel is Channel.LETTER:
-        async with deps.sessions() as session:
+        async with deps.read_sessions() as session:
             tenant = await store.load_tenant(session, tenant_id)
         letter = compose_letter(
             tenant,
@@ -197,5 +198,6 @@ async def preview(
             day=local(deps.clock.now()).date(),
             recipient=Recipient.APPLICANT,
         )
-        return Response(deps.letters.render(letter), media_type="application/pdf")
+        pdf = await asyncio.to_thread(deps.letters.render, letter)  # CPU: off the event loop
+        return Response(pdf, media_type="application/pdf")
     return PreviewOut(subject=rendered.subject, body=rendered.body)

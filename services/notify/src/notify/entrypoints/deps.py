@@ -34,6 +34,7 @@ class NotifyDeps:
     engine: TemplateEngine
     secrets: SecretResolver
     after_commit: Callable[[], None]
+    read_sessions: async_sessionmaker[AsyncSession]  # reads only, never the write lock
     dead_letter_group: str = "notify"
 
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from html import escape as e
 
+from motcua_platform.letterhead import MOTTO, NATIONAL_NAME, place_and_date, place_of
+
 from intake.adapters.qr import svg
 from intake.application.receipt import Receipt
+from intake.domain.desk_names import desk_name
+from intake.domain.time import VN
 from intake.entrypoints.views.common import moment_vi, page
 
 _A4 = """
 @page{size:A4;margin:15mm}@media print{body{background:#fff}.card{box-shadow:none}}
 main{max-width:210mm}table{width:100%;border-collapse:collapse}td,th{border:1px solid #999;
 padding:.3rem;text-align:left}.head{display:flex;justify-content:space-between;gap:1rem}
+.head>div{text-align:center;flex:0 0 42%}.head>div+div{flex:0 0 56%}
+.rule{width:33%;margin:.15rem auto .4rem;border-top:1px solid #000}
+.rule.long{width:62%}.dated{font-style:italic}
 .sign{display:flex;justify-content:space-around;margin-top:2rem;text-align:center}
 """
 
@@ -21,11 +28,13 @@ def render(r: Receipt) -> str:
         f"<tr><td>{i}</td><td>{e(x.name)}</td><td>{e(x.form_vi)}</td><td>{x.copies}</td></tr>"
         for i, x in enumerate(r.lines, 1)
     )
+    dated = place_and_date(place_of(r.agency_name), r.received_at.astimezone(VN).date())
     body = f"""
 <div class="card">
-<div class="head"><div><strong>{e(r.agency_name.upper())}</strong><br>
-TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG</div>
-<div><strong>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</strong><br>Độc lập - Tự do - Hạnh phúc</div></div>
+<div class="head"><div>UBND {e(r.agency_name.upper())}<br>
+<strong>{e(desk_name(r.received_at))}</strong><div class="rule"></div></div>
+<div><strong>{NATIONAL_NAME}</strong><br><strong>{MOTTO}</strong><div class="rule long"></div>
+<span class="dated">{e(dated)}</span></div></div>
 <h1 style="text-align:center">GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
 <p style="text-align:center">Mã hồ sơ: <strong>{e(r.code)}</strong></p>
 <p>Bộ phận tiếp nhận và trả kết quả: {e(r.agency_name)}<br>
