@@ -175,3 +175,10 @@ def test_the_backoff_is_capped() -> None:
 def test_a_database_not_there_yet_is_transient() -> None:
     # asyncpg's InvalidCatalogNameError carries SQLSTATE 3D000 (found by the PostgreSQL test).
     assert classify(_PgError("3D000")) is FailureKind.TRANSIENT
+
+
+def test_a_table_not_there_yet_is_transient() -> None:
+    # UndefinedTableError (42P01): the database exists but its migrations have not run yet;
+    # dead-lettering would lose the message, waiting loses nothing (found by a fresh clone's
+    # consumer-stall test).
+    assert classify(_PgError("42P01")) is FailureKind.TRANSIENT

@@ -33,9 +33,10 @@ class PermanentError(Exception):
 
 
 # Serialization failure, deadlock, server shutting down / starting, too many connections, and
-# the database or login not there (yet): provisioning or failover, not the message's fault.
+# the database, login or table not there (yet: migrations still running): provisioning or
+# failover, not the message's fault.
 _TRANSIENT_SQLSTATES = frozenset(
-    {"40001", "40P01", "57P01", "57P02", "57P03", "53300", "3D000", "28000", "28P01"}
+    {"40001", "40P01", "57P01", "57P02", "57P03", "53300", "3D000", "28000", "28P01", "42P01"}
 )
 _TRANSIENT_NAMES = frozenset(
     {
