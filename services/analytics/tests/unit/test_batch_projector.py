@@ -229,3 +229,25 @@ async def test_a_database_outage_stalls_the_projection_and_dead_letters_nothing(
     assert 1.0 in seen and gauge._value.get() == 0.0
     async with runtime.sessions() as session:
         assert await applied_offsets(session, "g-outage") == {(TOPIC, 0): len(wires)}
+
+
+def _tenant_envelope(version: int) -> dict:  # type: ignore[type-arg]
+    scenario = reference_month(A, B)
+    envelope = next(e for e in scenario.envelopes if e.event_type == "TenantConfigured")
+    body = json.loads(encode(envelope).value)
+    body["schema_version"] = version
+    if version == 2:  # what intake publishes since the duty roster
+        body["payload"]["duty_roster"] = {"weekdays": [], "dates": []}
+    return body
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_tenant_snapshot_of_either_version_is_projected(version: int) -> None:
+    # v2 (the duty roster) used to be dead-lettered: the onboarded communes never showed.
+    event = decode_event(json.dumps(_tenant_envelope(version)).encode())
+    assert event.event_type == "TenantConfigured" and event.payload.tenant_id
+
+
+def test_a_tenant_snapshot_of_an_unknown_version_is_poison() -> None:
+    with pytest.raises(Undecodable, match="TenantConfigured v3"):
+        decode_event(json.dumps(_tenant_envelope(3)).encode())

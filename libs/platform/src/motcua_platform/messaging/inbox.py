@@ -349,7 +349,10 @@ class IdempotentConsumer:
             value=message.value,
             headers=headers,
         )
-        log.error("message dead-lettered", extra={"event_type": message.event_type})
+        log.error(
+            "message dead-lettered",
+            extra={"event_type": message.event_type, "reason": reason[:300]},
+        )
         DEAD_LETTERS.labels(self._service, message.topic).inc()
         CONSUMED.labels(self._service, message.topic, "dead_letter").inc()
         # If even the dead-letter publish fails, raise: the transport must not commit.

@@ -48,7 +48,7 @@ class _Envelope(msgspec.Struct):
 
     event_id: str
     event_type: str
-    schema_version: Literal[1]
+    schema_version: int  # checked per type: tenant snapshots have v1 and v2, the rest v1
     occurred_at: Moment
     tenant_id: NonEmpty
     payload: msgspec.Raw
@@ -83,6 +83,8 @@ def _event_decoder(event_type: str, spec: dict[str, Any]) -> msgspec.json.Decode
 
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
+# v2 adds the duty roster; its model reads v1 payloads too (the roster defaults to empty).
+_TENANT_VERSIONS = frozenset({1, 2})
 _EVENTS = {t: _event_decoder(t, spec) for t, (spec, _, _) in HANDLERS.items()}
 # The same, by the `ce_type` header's bytes (the batch consumer reads the type there).
 BY_HEADER = {t.encode(): decoder for t, decoder in _EVENTS.items()}
@@ -107,6 +109,8 @@ def decode_event(value: bytes, decoder: msgspec.json.Decoder[Any] | None = None)
 
 
 def _tenant_event(envelope: _Envelope) -> Event:
+    if envelope.schema_version not in _TENANT_VERSIONS:
+        raise Undecodable(f"contract: TenantConfigured v{envelope.schema_version} is unknown")
     try:
         payload = TenantConfigured.model_validate_json(bytes(envelope.payload))
     except ValidationError as exc:
