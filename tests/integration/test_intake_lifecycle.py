@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,9 @@ class Intake:
 
 
 @pytest.fixture(scope="module")
-def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
+def intake_service(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[ServiceProcess, str, Path]]:
     env = server_env()
     run = unique("itk")
     tenant = f"xa-{run[-8:]}"
@@ -94,10 +96,20 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
             },
         )
         assert r.status_code == 200, r.text
-        yield Intake(process, tenant, keys)
+        yield process, tenant, keys
     finally:
         process.stop()
         asyncio.run(drop_database(env, run))
+
+
+@pytest.fixture
+async def intake(intake_service: tuple[ServiceProcess, str, Path]) -> AsyncIterator[Intake]:
+    # One process per module, one HTTP client per test: a client lives on its test's loop.
+    client = Intake(*intake_service)
+    try:
+        yield client
+    finally:
+        await client.client.aclose()
 
 
 async def _events(bootstrap: str, tenant: str, expected: int, wait_s: float = 30) -> list[Any]:
@@ -207,7 +219,6 @@ async def test_every_path_of_the_lifecycle_publishes_its_events(intake: Intake) 
     assert ready.payload["practices"] == ["ceremony_birth"]
     requested = by_dossier[happy["dossier_id"]][1]
     assert requested.payload["requested_at"].endswith(("Z", "+00:00"))
-    await intake.client.aclose()
 
 
 async def test_concurrent_registrations_write_every_row_once(intake: Intake) -> None:
