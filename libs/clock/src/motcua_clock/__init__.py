@@ -18,7 +18,7 @@ from .catalogue import (
     parse_catalogue,
 )
 from .clock import ClockState, compute_clock
-from .deadline import compute_due, supplement_deadline
+from .deadline import apology_new_due, compute_due, supplement_deadline
 from .errors import (
     CalendarError,
     CalendarRangeError,
@@ -80,6 +80,7 @@ __all__ = [
     "WorkingCalendar",
     "WorkingDay",
     "YearStatus",
+    "apology_new_due",
     "changed_days",
     "compute_clock",
     "compute_due",

@@ -20,6 +20,7 @@ from intake.entrypoints import api_dossiers, api_lifecycle, api_records, interna
 from intake.entrypoints.deps import IntakeDeps
 from intake.entrypoints.errors import install_error_handlers
 from intake.entrypoints.schemas_in import TenantIn
+from intake.entrypoints.subscriptions import subscriptions
 from intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -91,6 +92,7 @@ def build_runtime(
     for module in (api_dossiers, api_lifecycle, api_records, tenants, internal, public):
         app.include_router(module.router)
     install_error_handlers(app)
+    runtime.subscriptions = subscriptions()
     return runtime
 
 

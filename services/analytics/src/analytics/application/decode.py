@@ -30,6 +30,8 @@ PROJECTED = frozenset(HANDLERS) | {"TenantConfigured"}
 
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+# Versions of an event type the projection reads (the fields it reads are in each); others: 1.
+VERSIONS: dict[str, tuple[int, ...]] = {"ApologyIssued": (1, 2)}
 _KINDS: dict[str, Any] = {
     "dt": Moment,
     "str": NonEmpty,
@@ -48,7 +50,7 @@ class _Envelope(msgspec.Struct):
 
     event_id: str
     event_type: str
-    schema_version: Literal[1]
+    schema_version: int  # checked by the event type's decoder (`VERSIONS`)
     occurred_at: Moment
     tenant_id: NonEmpty
     payload: msgspec.Raw
@@ -71,7 +73,7 @@ def _event_decoder(event_type: str, spec: dict[str, Any]) -> msgspec.json.Decode
     )
     fields: list[Any] = [
         ("event_type", Literal.__getitem__((event_type,))),  # type: ignore[attr-defined]
-        ("schema_version", Literal[1]),
+        ("schema_version", Literal.__getitem__(VERSIONS.get(event_type, (1,)))),  # type: ignore[attr-defined]
         ("occurred_at", Moment),
         ("tenant_id", NonEmpty),
         ("dossier_id", NonEmpty),  # a dossier's event: required
@@ -107,6 +109,8 @@ def decode_event(value: bytes, decoder: msgspec.json.Decoder[Any] | None = None)
 
 
 def _tenant_event(envelope: _Envelope) -> Event:
+    if envelope.schema_version != 1:
+        raise Undecodable(f"TenantConfigured v{envelope.schema_version} is not known")
     try:
         payload = TenantConfigured.model_validate_json(bytes(envelope.payload))
     except ValidationError as exc:

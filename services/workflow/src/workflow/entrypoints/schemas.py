@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from motcua_clock import VN_TZ
 from motcua_contracts.events.clock_v1 import ApologyReason, CalendarChangeKind
+from motcua_contracts.events.clock_v2 import ReasonText
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 
@@ -68,7 +69,9 @@ class WorklistPage(BaseModel):
 class ApologyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason_vi: str = Field(min_length=5, max_length=2000, description="Lý do chậm trả kết quả")
+    reason_vi: ReasonText = Field(
+        description="Lý do chậm trả kết quả, do lãnh đạo ghi (5–500 ký tự, không ký tự điều khiển)"
+    )
     reason_code: ApologyReason = ApologyReason.OTHER
     new_due_at: AwareDatetime | date = Field(
         description="Ngày hẹn trả mới; một ngày (YYYY-MM-DD) nghĩa là cuối ngày làm việc đó"
