@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -27,6 +28,7 @@ from tests.support.dossiers import bearer, registration
 TENANT = "quyet-thang"
 REASON = "Cần xác minh chữ ký với Phòng Tư pháp huyện cũ, chúng tôi xin lỗi vì sự chậm trễ"
 T = TypeVar("T")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _client(platform: Platform, service: str) -> httpx.AsyncClient:
@@ -99,7 +101,7 @@ async def test_the_apology_reaches_the_dossier_the_page_and_the_letter(
         assert detail["apology_reason_vi"] == REASON
 
         page = (await intake.get(urlsplit(dossier["public_url"]).path)).text
-        assert "Ngày hẹn trả mới" in page and f"{new_due:%d/%m/%Y}" in page
+        assert "Ngày hẹn trả mới" in page and f"{new_due.astimezone(VN):%d/%m/%Y}" in page
         assert REASON in page
         receipt = (await intake.get(dossier_url + "/receipt", headers=clerk)).text
         assert "Ngày hẹn trả mới" in receipt
@@ -124,4 +126,4 @@ async def test_the_apology_reaches_the_dossier_the_page_and_the_letter(
         assert pdf.status_code == 200, pdf.text
         text = _pdf_text(pdf.content)
         assert "Cần xác minh chữ ký với Phòng Tư pháp huyện cũ" in text
-        assert f"{new_due:%d/%m/%Y}" in text
+        assert f"{new_due.astimezone(VN):%d/%m/%Y}" in text

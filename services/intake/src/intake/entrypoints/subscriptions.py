@@ -12,12 +12,15 @@ from motcua_contracts.topics import Topics
 from motcua_platform.messaging.inbox import PermanentError
 from motcua_platform.messaging.types import InboundMessage
 from motcua_platform.runtime import Subscription
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.application.record_apology import ApologyFact, record_apology
 
-APOLOGY_VERSIONS = {1: clock_v1.ApologyIssued, 2: clock_v2.ApologyIssued}
+APOLOGY_VERSIONS: dict[int, type[BaseModel]] = {
+    1: clock_v1.ApologyIssued,
+    2: clock_v2.ApologyIssued,
+}
 
 
 def subscriptions() -> list[Subscription]:
