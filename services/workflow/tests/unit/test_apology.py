@@ -140,3 +140,31 @@ async def test_a_version_1_apology_is_still_read_back(harness: Harness) -> None:
     assert not harness.dead.sent
     rows = await _apologies(harness)
     assert len(rows) == 1 and rows[0].reason_vi is None and rows[0].reason_code == "workload"
+
+
+async def test_a_reason_with_a_phone_id_number_or_e_mail_is_refused(
+    harness: Harness, client: httpx.AsyncClient, auth: Any
+) -> None:
+    d = Dossier(TENANT)
+    await _received(harness, d)
+    for reason in (
+        "Đã gọi bà Hoa số 0912 345 678 nhưng không liên lạc được",
+        "Cần xác minh CCCD 014195001234 tại Công an",
+        "Chờ phản hồi từ hoa.lo@example.vn",
+    ):
+        r = await client.post(
+            _url(d), json={"reason_vi": reason, "new_due_at": "2026-05-08"}, headers=auth("leader")
+        )
+        assert r.status_code == 422, reason
+        (error,) = r.json()["errors"]
+        assert error["field"] == "reason_vi" and error["code"] == "validation.personal_data"
+        assert "trang tra cứu" in error["message"]
+    ok = await client.post(
+        _url(d),
+        json={
+            "reason_vi": "Chờ kết quả xác minh ngày 05/05/2026, lần 2",
+            "new_due_at": "2026-05-08",
+        },
+        headers=auth("leader"),
+    )
+    assert ok.status_code == 201, ok.text
