@@ -97,6 +97,7 @@ async def test_apology_new_date_and_reason_reach_the_dossier_and_the_citizen(des
     assert not dead.sent
 
     detail = await _detail(desk, d)
+    assert detail["apology_new_due_at"] == "2026-02-23T17:00:00+07:00"
     assert datetime.fromisoformat(detail["apology_new_due_at"]) == NEW_DUE
     assert detail["apology_reason_vi"] == REASON
     assert datetime.fromisoformat(detail["due_at"]) == datetime(2026, 2, 13, 17, tzinfo=VN)

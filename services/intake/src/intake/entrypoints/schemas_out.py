@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import Literal
 
 from motcua_platform.errors import ErrorOut as PlatformErrorOut
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from intake.domain.dossier import Channel
+from intake.domain.time import VN
 
 
 class ErrorOut(PlatformErrorOut):
@@ -75,6 +76,12 @@ class DossierOut(DossierSummaryOut):
     applicant: ApplicantOut | None = Field(description="Không trả về cho vai trò giám sát tỉnh")
     allowed_transitions: list[str]
     public_url: str | None = Field(description="Đường dẫn tra cứu in trên mã QR của phiếu hẹn")
+
+    @field_validator("apology_new_due_at", mode="after")
+    @classmethod
+    def _vietnam_time(cls, value: datetime | None) -> datetime | None:
+        """The date promised to the citizen, as the letter and the page print it (+07:00)."""
+        return value.astimezone(VN) if value is not None else None
 
 
 class DossierPageOut(BaseModel):
