@@ -168,3 +168,16 @@ async def test_a_reason_with_a_phone_id_number_or_e_mail_is_refused(
         headers=auth("leader"),
     )
     assert ok.status_code == 201, ok.text
+
+
+async def test_a_same_day_dossier_plans_no_apology_timer_at_its_due(harness: Harness) -> None:
+    from workflow.testing import state_of
+
+    same_day, three_days = Dossier(TENANT), Dossier(TENANT)
+    await _received(harness, same_day, procedure="1.001193")
+    await _received(harness, three_days)
+    keys = {(subject, key) for subject, key, _, _ in (await state_of(harness.runtime))["timers"]}
+    # The limit of a same-day procedure is its due: the breach timer covers it.
+    assert (same_day.dossier_id, "breach@p0") in keys
+    assert (same_day.dossier_id, "apology_due@p0") not in keys
+    assert (three_days.dossier_id, "apology_due@p0") in keys
