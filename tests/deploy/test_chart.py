@@ -45,6 +45,7 @@ BROKEN = {
 COMPONENTS = {
     "intake-api": "api",
     "intake-relay": "relay",
+    "intake-consumer": "consumer",
     "workflow-consumer": "consumer,relay",
     "workflow-timers": "timers",
     "workflow-api": "api",
@@ -474,6 +475,7 @@ EXPECTED_TOPICS = {
     "motcua.dossiers.v1.dlq.workflow",
     "motcua.dossiers.v1.dlq.notify",
     "motcua.dossiers.v1.dlq.analytics",
+    "motcua.clock.v1.dlq.intake",
 }
 
 
@@ -526,7 +528,7 @@ def test_prometheus_rule_has_the_alerts(rendered: dict[str, list[Doc]]) -> None:
         runbook = alert["annotations"]["runbook_url"].rsplit("/", 1)[-1]
         assert (RUNBOOKS / runbook).is_file(), f"{name}: no runbook {runbook}"
     lag = alerts["MotcuaConsumerLagHigh"]["expr"]
-    assert 'group=~"analytics|notify|workflow"' in lag and "sum by (group, topic)" in lag
+    assert 'group=~"analytics|intake|notify|workflow"' in lag and "sum by (group, topic)" in lag
     # The services' own gauge, exactly as the platform exposes it (name and labels).
     from motcua_platform.messaging import lag as lag_metric
 

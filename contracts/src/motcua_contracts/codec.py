@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -53,3 +54,19 @@ def decode_typed(value: bytes, model: type[P]) -> tuple[EventEnvelope, P]:
     """Envelope and its payload validated against the consumer's expected model."""
     envelope = decode(value)
     return envelope, model.model_validate(envelope.payload)
+
+
+def decode_versioned(
+    value: bytes, models: Mapping[int, type[BaseModel]]
+) -> tuple[EventEnvelope, BaseModel]:
+    """Envelope and payload validated against the model of the envelope's schema version,
+    for consumers that read several versions of one event. An unknown version is refused."""
+    envelope = decode(value)
+    model = models.get(envelope.schema_version)
+    if model is None:
+        raise UnknownVersion(f"{envelope.event_type} v{envelope.schema_version}")
+    return envelope, model.model_validate(envelope.payload)
+
+
+class UnknownVersion(ValueError):
+    """A version of the event this consumer cannot read (poison for it)."""

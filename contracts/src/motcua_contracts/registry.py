@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from motcua_contracts.events import (
     clock_v1,
+    clock_v2,
     dossiers_v1,
     notifications_v1,
     tenants_v1,
@@ -55,6 +56,7 @@ REGISTRY: dict[tuple[str, int], EventSpec] = {
         _spec(clock_v1.DeadlineBreached, 1, Topics.CLOCK),
         _spec(clock_v1.StepOverdue, 1, Topics.CLOCK),
         _spec(clock_v1.ApologyIssued, 1, Topics.CLOCK),
+        _spec(clock_v2.ApologyIssued, 2, Topics.CLOCK),
         _spec(clock_v1.DeadlineChanged, 1, Topics.CLOCK),
         _spec(clock_v1.ClockCompleted, 1, Topics.CLOCK),
         _spec(clock_v1.EscalationRaised, 1, Topics.CLOCK),
@@ -78,6 +80,14 @@ def spec_for(event_type: str, schema_version: int) -> EventSpec:
         return REGISTRY[(event_type, schema_version)]
     except KeyError as exc:
         raise UnknownEvent(f"{event_type} v{schema_version}") from exc
+
+
+def spec_of(model: type[BaseModel]) -> EventSpec:
+    """The registration of a payload model: its event type, version and topic."""
+    for spec in REGISTRY.values():
+        if spec.model is model:
+            return spec
+    raise UnknownEvent(model.__qualname__)
 
 
 def decode_payload(event_type: str, schema_version: int, payload: dict[str, Any]) -> BaseModel:

@@ -2,8 +2,8 @@
 
 `aggregate_version` is workflow's own per-dossier sequence. Events that follow from an
 earlier event (intake's, or a timer) carry deterministic event ids, so a replay that
-produces them again is dropped by every idempotent consumer. No personal data: the
-apology's reason text stays in workflow, only a reason code travels.
+produces them again is dropped by every idempotent consumer. No personal data. In v1 the
+apology carries only a reason code; `clock_v2.ApologyIssued` adds the leader's own text.
 """
 
 from __future__ import annotations

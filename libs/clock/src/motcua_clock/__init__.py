@@ -19,7 +19,7 @@ from .catalogue import (
     promised_limit,
 )
 from .clock import ClockState, compute_clock
-from .deadline import compute_due, supplement_deadline
+from .deadline import apology_new_due, compute_due, supplement_deadline
 from .errors import (
     CalendarError,
     CalendarRangeError,
@@ -81,6 +81,7 @@ __all__ = [
     "WorkingCalendar",
     "WorkingDay",
     "YearStatus",
+    "apology_new_due",
     "changed_days",
     "compute_clock",
     "compute_due",

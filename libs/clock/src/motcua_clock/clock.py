@@ -238,13 +238,18 @@ class ClockState:
         return _Derived(w0, w, statutory_due, due, tuple(intervals), start)
 
     def _apology_threshold(self, derived: _Derived, start: datetime | None = None) -> datetime:
-        """At the latest N (default 1) working days before the statutory due."""
+        """At the latest N (default 1) working days before the statutory due.
+
+        A period shorter than the lead (same-day procedures received in the morning) leaves
+        no moment N days before the due: the notice is then due before the due itself, so
+        an apology sent during the day of receipt is on time, not late by construction.
+        """
         cal = self.calendar
         target = derived.statutory_w - self.procedure.apology_lead_working_days * cal.day_seconds
         if start is None:
             start = cal.counting_start(derived.period_start)
         if target <= derived.w0:
-            return max(start, self.received_at)
+            return max(derived.statutory_due, start)
         return max(cal.moment_at(target), start)
 
     def snapshot(self, now: datetime | None = None) -> ClockSnapshot:

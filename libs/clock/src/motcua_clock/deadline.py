@@ -16,6 +16,7 @@ from datetime import datetime
 
 from .catalogue import ProcedureVersion, TimeLimit, promised_limit
 from .tenant_calendar import TenantCalendar
+from .timeutil import VN_TZ
 
 
 def plan_w(
@@ -57,3 +58,24 @@ def supplement_deadline(
 ) -> datetime:
     """Close of the N-th working day after a supplement request (Civil Code art. 147)."""
     return calendar.moment_at(calendar.due_w_end_of_day(requested_at, working_days, 0)[1])
+
+
+def apology_new_due(
+    calendar: TenantCalendar, issued_at: datetime, current_due: datetime, requested: datetime
+) -> datetime:
+    """The new date an apology (Form 04) promises, as a valid due moment.
+
+    The requested moment is read as `TenantCalendar.due_on` reads it (a bare date: the
+    close of that day). When the current due falls on the day of issue or has already
+    passed (a same-day procedure apologised for on its day of receipt, or any late
+    dossier), a new date on that day or in the past would promise nothing the citizen can
+    still count on: the new date is then at least the close of the next working day after
+    the day of issue. Otherwise the requested date stands (and must be later than the
+    current due, which `ClockState.apply` checks).
+    """
+    promised = calendar.due_on(requested)
+    issue_day = issued_at.astimezone(VN_TZ).date()
+    if current_due.astimezone(VN_TZ).date() > issue_day:
+        return promised
+    floor = calendar.end_of_day(calendar.next_working_day(issue_day))
+    return max(promised, floor)

@@ -251,3 +251,43 @@ def test_a_tenant_snapshot_of_either_version_is_projected(version: int) -> None:
 def test_a_tenant_snapshot_of_an_unknown_version_is_poison() -> None:
     with pytest.raises(Undecodable, match="TenantConfigured v3"):
         decode_event(json.dumps(_tenant_envelope(3)).encode())
+
+
+def test_the_decoder_reads_both_versions_of_the_apology() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from motcua_contracts.envelope import EventEnvelope
+    from motcua_contracts.events import clock_v1, clock_v2
+
+    vn = timezone(timedelta(hours=7))
+    common = {
+        "dossier_code": "000.21.31.H50-260213-0001",
+        "issued_at": datetime(2026, 5, 4, 10, tzinfo=vn),
+        "issued_by": "lanh-dao-1",
+        "reason_code": clock_v1.ApologyReason.WORKLOAD,
+        "old_due_at": datetime(2026, 5, 5, 17, tzinfo=vn),
+        "new_due_at": datetime(2026, 5, 8, 17, tzinfo=vn),
+        "late": True,
+    }
+    payloads = {
+        1: clock_v1.ApologyIssued(**common),
+        2: clock_v2.ApologyIssued(**common, reason_vi="Chờ xác minh tại bản"),
+    }
+    for version, payload in payloads.items():
+        envelope = EventEnvelope(
+            event_type="ApologyIssued",
+            schema_version=version,
+            occurred_at=common["issued_at"],
+            tenant_id=A,
+            dossier_id="d-1",
+            aggregate_version=3,
+            producer="workflow",
+            payload=payload.model_dump(mode="json"),
+        )
+        raw = encode(envelope).value
+        event = decode_event(raw)
+        assert event.payload.late is True and event.payload.new_due_at == common["new_due_at"]
+    unknown = json.loads(raw)
+    unknown["schema_version"] = 3
+    with pytest.raises(Undecodable, match="schema_version"):
+        decode_event(json.dumps(unknown).encode())

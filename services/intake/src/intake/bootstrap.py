@@ -30,6 +30,7 @@ from intake.entrypoints import (
 from intake.entrypoints.deps import IntakeDeps
 from intake.entrypoints.errors import install_error_handlers
 from intake.entrypoints.schemas_in import TenantIn
+from intake.entrypoints.subscriptions import subscriptions
 from intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -110,6 +111,7 @@ def build_runtime(
     ):
         app.include_router(module.router)
     install_error_handlers(app)
+    runtime.subscriptions = subscriptions()
     return runtime
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
-from motcua_contracts.events import clock_v1, dossiers_v1
+from motcua_contracts.events import clock_v1, clock_v2, dossiers_v1
+from motcua_contracts.registry import spec_of
 from motcua_platform.clock import FixedClock
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
@@ -114,12 +115,12 @@ def envelope(
     occurred_at: datetime = MORNING,
     event_id: uuid.UUID | None = None,
     producer: str = "intake",
-    schema_version: int = 1,
+    schema_version: int | None = None,  # default: the payload model's registered version
 ) -> EventEnvelope:
     return EventEnvelope(
         event_id=event_id or uuid.uuid4(),
         event_type=type(payload).__name__,
-        schema_version=schema_version,
+        schema_version=schema_version or spec_of(type(payload)).schema_version,
         occurred_at=occurred_at,
         tenant_id=tenant_id,
         dossier_id=dossier_id,
@@ -192,6 +193,12 @@ def apology(old_due: datetime, new_due: datetime) -> clock_v1.ApologyIssued:
         new_due_at=new_due,
         late=False,
     )
+
+
+def apology_v2(old_due: datetime, new_due: datetime, reason_vi: str) -> clock_v2.ApologyIssued:
+    """The apology as workflow publishes it since v2: with the leader's own reason."""
+    v1 = apology(old_due, new_due)
+    return clock_v2.ApologyIssued(**v1.model_dump(), reason_vi=reason_vi)
 
 
 def consumer_for(runtime: ServiceRuntime) -> IdempotentConsumer:

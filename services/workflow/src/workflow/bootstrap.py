@@ -15,6 +15,7 @@ from workflow.application.context import Context
 from workflow.entrypoints import api_actions, api_calendar, api_clock, api_worklist
 from workflow.entrypoints.background import timer_jobs
 from workflow.entrypoints.errors import install_error_handlers
+from workflow.entrypoints.schemas import VALIDATION_VI
 from workflow.entrypoints.subscriptions import subscriptions
 from workflow.settings import WorkflowSettings
 
@@ -73,7 +74,7 @@ def build_runtime(
     )
     for module in (api_clock, api_worklist, api_actions, api_calendar):
         app.include_router(module.router)
-    install_error_handlers(app)
+    install_error_handlers(app, messages=VALIDATION_VI)
     runtime.subscriptions = subscriptions(ctx)
     runtime.timers = timer_jobs(ctx, poll_seconds=settings.timer_poll_seconds)
     return runtime

@@ -98,7 +98,9 @@ async def test_pause_resume_apology_breach(
     issued, changed = await h.new_events()
     assert issued.event_type == "ApologyIssued" and issued.payload["late"] is True
     assert issued.payload["reason_code"] == "verification"
-    assert "reason_vi" not in issued.payload  # typed by an official: it stays in workflow
+    # Version 2 carries the leader's own reason to the citizen's letter and QR page.
+    assert issued.schema_version == 2
+    assert issued.payload["reason_vi"] == "Cần xác minh với Công an xã"
     assert changed.payload["cause"] == "apology"
     assert _at(changed.payload["old_due_at"]) == vn(2026, 5, 6, 15, 0)
     again = await client.post(url, json=body | {"new_due_at": "2026-05-12"}, headers=auth("leader"))

@@ -30,6 +30,10 @@ PROJECTED = frozenset(HANDLERS) | {"TenantConfigured"}
 
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+# Versions of an event type the projection reads (the fields it reads are in each); others: 1.
+# Versions read per event type (1 unless listed). Tenant v2 adds the duty roster, its model
+# reads v1 payloads too; apology v2 adds the leader's reason.
+VERSIONS: dict[str, tuple[int, ...]] = {"ApologyIssued": (1, 2), "TenantConfigured": (1, 2)}
 _KINDS: dict[str, Any] = {
     "dt": Moment,
     "str": NonEmpty,
@@ -48,7 +52,7 @@ class _Envelope(msgspec.Struct):
 
     event_id: str
     event_type: str
-    schema_version: int  # checked per type: tenant snapshots have v1 and v2, the rest v1
+    schema_version: int  # checked per event type (`VERSIONS`)
     occurred_at: Moment
     tenant_id: NonEmpty
     payload: msgspec.Raw
@@ -71,7 +75,7 @@ def _event_decoder(event_type: str, spec: dict[str, Any]) -> msgspec.json.Decode
     )
     fields: list[Any] = [
         ("event_type", Literal.__getitem__((event_type,))),  # type: ignore[attr-defined]
-        ("schema_version", Literal[1]),
+        ("schema_version", Literal.__getitem__(VERSIONS.get(event_type, (1,)))),  # type: ignore[attr-defined]
         ("occurred_at", Moment),
         ("tenant_id", NonEmpty),
         ("dossier_id", NonEmpty),  # a dossier's event: required
@@ -83,8 +87,6 @@ def _event_decoder(event_type: str, spec: dict[str, Any]) -> msgspec.json.Decode
 
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
-# v2 adds the duty roster; its model reads v1 payloads too (the roster defaults to empty).
-_TENANT_VERSIONS = frozenset({1, 2})
 _EVENTS = {t: _event_decoder(t, spec) for t, (spec, _, _) in HANDLERS.items()}
 # The same, by the `ce_type` header's bytes (the batch consumer reads the type there).
 BY_HEADER = {t.encode(): decoder for t, decoder in _EVENTS.items()}
@@ -109,7 +111,7 @@ def decode_event(value: bytes, decoder: msgspec.json.Decoder[Any] | None = None)
 
 
 def _tenant_event(envelope: _Envelope) -> Event:
-    if envelope.schema_version not in _TENANT_VERSIONS:
+    if envelope.schema_version not in VERSIONS["TenantConfigured"]:
         raise Undecodable(f"contract: TenantConfigured v{envelope.schema_version} is unknown")
     try:
         payload = TenantConfigured.model_validate_json(bytes(envelope.payload))

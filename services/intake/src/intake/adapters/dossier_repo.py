@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -57,6 +58,38 @@ async def update_dossier(
             "dossier.concurrent_update",
             "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.",
         )
+
+
+async def apply_apology(
+    session: AsyncSession,
+    dossier_id: str,
+    *,
+    clock_version: int,
+    new_due_at: datetime,
+    reason_vi: str | None,
+) -> bool:
+    """Stores workflow's apology unless a newer (or the same) one was applied: False then.
+
+    Not a clerk's edit: the dossier's own `version` (intake's event sequence) is untouched.
+    """
+    values: dict[str, Any] = {
+        "apology_new_due_at": new_due_at,
+        "apology_clock_version": clock_version,
+    }
+    if reason_vi is not None:
+        values["apology_reason_vi"] = reason_vi
+    result = await session.execute(
+        update(dossiers)
+        .where(
+            dossiers.c.dossier_id == dossier_id,
+            or_(
+                dossiers.c.apology_clock_version.is_(None),
+                dossiers.c.apology_clock_version < clock_version,
+            ),
+        )
+        .values(**values)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def find_by_lookup_hash(session: AsyncSession, lookup_hash: str) -> DossierRecord | None:

@@ -112,6 +112,8 @@ def render_pdf(r: Receipt) -> bytes:
     line(f"3. Thời gian giải quyết hồ sơ theo quy định: {r.time_limit_vi}")
     line(f"4. Thời gian nhận hồ sơ: {moment_vi(r.received_at)}")
     line(f"5. Thời gian trả kết quả giải quyết hồ sơ: {moment_vi(r.due_at)}", bold=True)
+    if r.apology_new_due_at is not None:
+        line(f"Ngày hẹn trả mới (theo phiếu xin lỗi): {moment_vi(r.apology_new_due_at)}", bold=True)
     line(f"6. Hình thức nộp: {r.channel_vi}; nhận kết quả tại Bộ phận một cửa.")
     pdf.ln(3)
     if pdf.will_page_break(38 + 30):

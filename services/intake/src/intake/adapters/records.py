@@ -49,6 +49,7 @@ class DossierRecord:
     lookup_nonce: str | None
     resolving_tenant_id: str = ""  # the unit that decides; = tenant_id unless cross-commune
     promised_working_days: float | None = None  # the commune's shorter promise at receipt
+    apology_reason_vi: str | None = None  # the leader's reason on the apology (Form 04)
 
     @property
     def guards(self) -> Guards:
@@ -96,6 +97,7 @@ _PLAIN = (
     "dossier_id tenant_id code procedure_code procedure_version field_code version received_at "
     "due_at accepted_at supplements_requested reason_text decision handler_unit_id "
     "handler_official_id completed_at returned_at return_method returned_to apology_new_due_at "
+    "apology_reason_vi "
     "applicant_name applicant_id_number applicant_dob applicant_phone applicant_email "
     "applicant_address lookup_nonce"
 ).split()

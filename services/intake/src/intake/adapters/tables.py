@@ -70,6 +70,10 @@ dossiers = Table(
     Column("return_method", String(10), nullable=True),
     Column("returned_to", String(200), nullable=True),
     Column("apology_new_due_at", UtcDateTime(), nullable=True),
+    # The leader's reason of the apology (Form 04) and workflow's aggregate version of the
+    # ApologyIssued event applied: a stale or duplicate event is ignored.
+    Column("apology_reason_vi", Text, nullable=True),
+    Column("apology_clock_version", Integer, nullable=True),
     Column("rated", Boolean, nullable=False, server_default="0"),
     Column("documents", Text, nullable=False, server_default="[]"),  # JSON checklist
     # Personal data stays in intake; events never carry it, logs never show it.

@@ -13,7 +13,7 @@ from intake.adapters.records import DossierRecord
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import ProcedureStep, StatutoryClock
 from intake.domain.applicant import mask_name
-from intake.domain.lifecycle import STATUS_VI, Status
+from intake.domain.lifecycle import FINISHED, STATUS_VI, Status
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class PublicView:
     due_at: datetime
     late: bool
     apology_new_due_at: datetime | None
+    apology_reason_vi: str | None
     can_rate: bool
     rated: bool
 
@@ -112,11 +113,22 @@ async def public_view(
         milestones=milestones,
         received_at=record.received_at,
         due_at=record.due_at,
-        late=record.is_late(now),
+        late=_late(record, now),
         apology_new_due_at=record.apology_new_due_at,
+        apology_reason_vi=record.apology_reason_vi,
         can_rate=record.status is Status.RETURNED and not record.rated,
         rated=record.rated,
     )
+
+
+def _late(record: DossierRecord, now: datetime) -> bool:
+    """Late against the date promised to the citizen: the apology's new one, once issued."""
+    promised = record.apology_new_due_at
+    if promised is None or promised <= record.due_at:
+        return record.is_late(now)
+    if record.status in FINISHED:
+        return record.completed_at is not None and record.completed_at > promised
+    return now > promised
 
 
 __all__ = ["find_by_code_and_phone", "find_by_token", "public_view"]

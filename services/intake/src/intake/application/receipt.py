@@ -38,6 +38,8 @@ class Receipt:
     channel_vi: str
     public_url: str
     token: str
+    apology_new_due_at: datetime | None = None  # Form 04's new date, on a reprint
+    apology_reason_vi: str | None = None
 
 
 async def build_receipt(
@@ -77,4 +79,6 @@ async def build_receipt(
         channel_vi=CHANNEL_VI[d.channel],
         public_url=public_url.format(token=token),
         token=token,
+        apology_new_due_at=d.apology_new_due_at,
+        apology_reason_vi=d.apology_reason_vi,
     )

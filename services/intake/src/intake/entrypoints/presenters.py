@@ -89,6 +89,7 @@ def detail(d: DossierRecord, principal: Principal, deps: IntakeDeps) -> DossierO
         returned_at=d.returned_at,
         return_method=d.return_method,
         apology_new_due_at=d.apology_new_due_at,
+        apology_reason_vi=d.apology_reason_vi,
         rated=d.rated,
         documents=[DocumentOut(**doc) for doc in d.documents],
         applicant=applicant,

@@ -67,7 +67,10 @@ class DossierOut(DossierSummaryOut):
     completed_at: VnDateTime | None
     returned_at: VnDateTime | None
     return_method: str | None
-    apology_new_due_at: VnDateTime | None
+    apology_new_due_at: VnDateTime | None = Field(
+        description="Ngày hẹn trả mới theo phiếu xin lỗi (Mẫu 04), nếu có"
+    )
+    apology_reason_vi: str | None = Field(description="Lý do chậm trả do lãnh đạo ghi")
     rated: bool
     documents: list[DocumentOut]
     applicant: ApplicantOut | None = Field(description="Không trả về cho vai trò giám sát tỉnh")

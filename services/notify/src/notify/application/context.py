@@ -144,9 +144,7 @@ def _specific(
             "received_date": vi.date_vi(dossier.received_at),
             "original_due_date": vi.moment_vi(_when(f["old_due_at"])),
             "new_due_date": vi.moment_vi(_when(f["new_due_at"])),
-            "reason_text": vi.APOLOGY_REASONS_VI.get(
-                str(f.get("reason_code")), vi.APOLOGY_REASONS_VI["other"]
-            ),
+            "reason_text": vi.apology_reason(f.get("reason_vi"), f.get("reason_code")),
         }
     if kind is Kind.CONDOLENCE_LETTER:
         return {"registered_date": vi.date_vi(_when(f["ready_at"]))}

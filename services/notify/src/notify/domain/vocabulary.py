@@ -27,6 +27,17 @@ APOLOGY_REASONS_VI = {
     "other": "có vướng mắc phát sinh trong quá trình giải quyết",
 }
 
+
+def apology_reason(reason_vi: object, reason_code: object) -> str:
+    """The leader's own words (ApologyIssued v2), verbatim but for the final punctuation the
+    letter's sentence adds; v1 events carried only a code, whose standard wording is used."""
+    if isinstance(reason_vi, str):
+        text = reason_vi.strip().rstrip(".;,!").rstrip()
+        if text:
+            return text
+    return APOLOGY_REASONS_VI.get(str(reason_code), APOLOGY_REASONS_VI["other"])
+
+
 CEREMONY_VI = {
     "birth": ("Lễ trao Giấy khai sinh", "Giấy khai sinh"),
     "marriage": ("Lễ trao Giấy chứng nhận kết hôn", "Giấy chứng nhận kết hôn"),

@@ -7,12 +7,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from motcua_contracts.codec import decode_typed
+from motcua_contracts.codec import UnknownVersion, decode_typed, decode_versioned
 from motcua_contracts.envelope import EventEnvelope
-from motcua_contracts.events import clock_v1, dossiers_v1, tenants_v2
+from motcua_contracts.events import clock_v1, clock_v2, dossiers_v1, tenants_v2
 from motcua_contracts.topics import Topics
 from motcua_platform.clock import Clock
-from motcua_platform.messaging.inbox import Handler
+from motcua_platform.messaging.inbox import Handler, PermanentError
 from motcua_platform.messaging.types import InboundMessage
 from motcua_platform.runtime import Subscription
 from pydantic import BaseModel
@@ -92,7 +92,13 @@ def subscriptions(clock: Clock, nudge: Callable[[], None]) -> list[Subscription]
             later()
 
     async def on_apology(session: AsyncSession, message: InboundMessage) -> None:
-        envelope, event = decode_typed(message.value, clock_v1.ApologyIssued)
+        try:
+            envelope, event = decode_versioned(
+                message.value, {1: clock_v1.ApologyIssued, 2: clock_v2.ApologyIssued}
+            )
+        except UnknownVersion as exc:
+            raise PermanentError(str(exc)) from exc
+        assert isinstance(event, clock_v1.ApologyIssued | clock_v2.ApologyIssued)
         if envelope.dossier_id:
             await store.set_due(session, envelope.dossier_id, event.new_due_at, clock.now())
         if await plan_notifications(session, _translate(envelope, event), now=clock.now()):

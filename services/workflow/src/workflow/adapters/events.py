@@ -9,6 +9,7 @@ from datetime import datetime
 
 from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
+from motcua_contracts.registry import spec_of
 from motcua_platform.messaging.outbox import add_to_outbox
 from motcua_platform.messaging.types import OutboundMessage
 from motcua_platform.telemetry import inject_headers
@@ -37,7 +38,7 @@ def to_message(event: Outgoing) -> OutboundMessage:
     envelope = EventEnvelope(
         event_id=event.event_id or uuid.uuid4(),
         event_type=type(event.payload).__name__,
-        schema_version=1,
+        schema_version=spec_of(type(event.payload)).schema_version,
         occurred_at=event.occurred_at,
         tenant_id=event.tenant_id,
         dossier_id=event.dossier_id,

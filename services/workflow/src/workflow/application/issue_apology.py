@@ -6,8 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from motcua_clock import ClockEvent, ClockRuleViolation
+from motcua_clock import ClockEvent, ClockRuleViolation, apology_new_due
 from motcua_contracts.events import clock_v1 as ev
+from motcua_contracts.events import clock_v2
 from motcua_contracts.events.common import Payload
 from motcua_platform.auth import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,9 +59,10 @@ async def issue_apology(
     now = ctx.clock.now()
     loaded = await clocks.load(session, ctx, row)
     try:
-        # The promised moment as the library reads it (a bare date: close of that day),
-        # so the event on the topic and the stored fact are the same moment.
-        promised = loaded.calendar.due_on(new_due_at)
+        # The promised moment as the library reads it (a bare date: close of that day), so
+        # the event on the topic and the stored fact are the same moment; never on the day
+        # of issue or in the past when the current due is today or gone (same-day procedures).
+        promised = apology_new_due(loaded.calendar, now, row.due_at, new_due_at)
         state = with_event(loaded.state, ClockEvent.apology(now, promised))
     except ClockRuleViolation as exc:
         error = Conflict if _STATUS.get(exc.code) == 409 else DomainError
@@ -86,11 +88,12 @@ async def issue_apology(
         },
     )
     payloads: list[Payload] = [
-        ev.ApologyIssued(
+        clock_v2.ApologyIssued(
             dossier_code=row.dossier_code,
             issued_at=now,
             issued_by=principal.subject,
             reason_code=reason_code,
+            reason_vi=reason_vi,
             old_due_at=row.due_at,
             new_due_at=result.new_due_at,
             late=result.late,

@@ -12,6 +12,7 @@ from datetime import datetime
 from motcua_clock import ClockEvent
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events import clock_v1 as ev
+from motcua_contracts.events import clock_v2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workflow.adapters import dossier_repo, escalation_repo, history_repo, job_repo, timer_repo
@@ -51,7 +52,10 @@ async def timer_fired(
 
 
 async def apology_known(
-    session: AsyncSession, ctx: Context, envelope: EventEnvelope, event: ev.ApologyIssued
+    session: AsyncSession,
+    ctx: Context,
+    envelope: EventEnvelope,
+    event: ev.ApologyIssued | clock_v2.ApologyIssued,
 ) -> None:
     dossier_id = envelope.dossier_id or ""
     if await history_repo.apology_of(session, dossier_id) is not None:
@@ -64,7 +68,8 @@ async def apology_known(
             "issued_at": event.issued_at,
             "issued_by": event.issued_by,
             "reason_code": event.reason_code.value,
-            "reason_vi": None,
+            # v1 carried only the code: the text is lost for those rebuilt from v1.
+            "reason_vi": getattr(event, "reason_vi", None),
             "old_due_at": event.old_due_at,
             "new_due_at": event.new_due_at,
             "late": event.late,

@@ -47,8 +47,9 @@ def plan_clock_timers(
             key = f"{kind}@p{period}"
             planned[key] = PlannedTimer(key, "threshold", threshold.at, {"share": share})
         elif kind == "apology_due":
-            # Same-day procedures leave no lead time: their apology limit is the start.
-            if state.apology_issued_at is None and threshold.at > snapshot.counting_started_at:
+            # Same-day procedures leave no lead time: their apology limit is the due itself,
+            # which the breach timer already covers.
+            if state.apology_issued_at is None and _ahead_of_due(threshold.at, snapshot):
                 key = f"apology_due@p{period}"
                 planned[key] = PlannedTimer(key, "apology_due", threshold.at)
         elif kind == "due":
@@ -67,12 +68,17 @@ def at_risk_moment(snapshot: ClockSnapshot) -> datetime | None:
     candidates = [
         t.at
         for t in snapshot.thresholds
-        if t.kind == "apology_due" and t.at > snapshot.counting_started_at
+        if t.kind == "apology_due" and _ahead_of_due(t.at, snapshot)
     ]
     shares = [t for t in snapshot.thresholds if t.kind.startswith("share_")]
     if shares:
         candidates.append(max(shares, key=lambda t: int(t.kind.removeprefix("share_"))).at)
     return min(candidates) if candidates else None
+
+
+def _ahead_of_due(at: datetime, snapshot: ClockSnapshot) -> bool:
+    """An apology limit that gives a warning: after the start and before the statutory due."""
+    return snapshot.counting_started_at < at < snapshot.original_due_at
 
 
 def escalates(kind: str) -> str | None:

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 
 from motcua_clock import VN_TZ
 from motcua_contracts.events.clock_v1 import ApologyReason, CalendarChangeKind
+from motcua_contracts.events.clock_v2 import ReasonText
 from motcua_platform.vntime import VnDateTime
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+# A phone (0 or +84 and 9 digits, spaces or dots between), an ID number (9 or 12 digits)
+# or an e-mail address; dates and times ("05-05-2026 10 giờ") stay allowed.
+_CONTACT_LIKE = re.compile(
+    r"(?<!\d)(?:\+84|0)(?:[\s.]?\d){9}(?!\d)|(?<!\d)\d{9}(?:\d{3})?(?!\d)"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+"
+)
+VALIDATION_VI = {
+    "personal_data": (
+        "Lý do không được ghi số định danh, số điện thoại hay thư điện tử: lý do được in trên "
+        "phiếu xin lỗi và hiển thị trên trang tra cứu của người dân."
+    )
+}
 
 
 class VnOut(BaseModel):
@@ -65,11 +81,22 @@ class WorklistPage(BaseModel):
 class ApologyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason_vi: str = Field(min_length=5, max_length=2000, description="Lý do chậm trả kết quả")
+    reason_vi: ReasonText = Field(
+        description="Lý do chậm trả kết quả, do lãnh đạo ghi (5–500 ký tự, không ký tự điều khiển)"
+    )
     reason_code: ApologyReason = ApologyReason.OTHER
     new_due_at: AwareDatetime | date = Field(
         description="Ngày hẹn trả mới; một ngày (YYYY-MM-DD) nghĩa là cuối ngày làm việc đó"
     )
+
+    @field_validator("reason_vi", mode="after")
+    @classmethod
+    def _no_citizen_data(cls, value: str) -> str:
+        """Printed on Form 04 and shown on the citizen's public page: no ID numbers, phones
+        or e-mail addresses of anyone (names cannot be told from other words)."""
+        if _CONTACT_LIKE.search(value):
+            raise PydanticCustomError("personal_data", "reason carries an ID, phone or e-mail")
+        return value
 
     def new_due_moment(self) -> datetime:
         if isinstance(self.new_due_at, datetime):

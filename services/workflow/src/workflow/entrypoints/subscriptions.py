@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from motcua_contracts.codec import decode_typed
+from motcua_contracts.codec import UnknownVersion, decode_typed, decode_versioned
 from motcua_contracts.events import clock_v1 as ev
+from motcua_contracts.events import clock_v2
 from motcua_contracts.events.dossiers_v1 import DossierReassigned, DossierReceived
 from motcua_contracts.events.tenants_v2 import TenantConfigured
 from motcua_contracts.topics import Topics
@@ -59,8 +60,13 @@ def subscriptions(ctx: Context) -> list[Subscription]:
         return handle
 
     async def on_apology(session: AsyncSession, message: InboundMessage) -> None:
-        envelope, event = _decode(message, ev.ApologyIssued)
-        await own_events.apology_known(session, ctx, envelope, event)
+        try:
+            envelope, event = decode_versioned(
+                message.value, {1: ev.ApologyIssued, 2: clock_v2.ApologyIssued}
+            )
+        except (ValidationError, UnknownVersion) as exc:
+            raise PermanentError(f"contract violation: {exc}") from exc
+        await own_events.apology_known(session, ctx, envelope, event)  # type: ignore[arg-type]
 
     async def on_escalation(session: AsyncSession, message: InboundMessage) -> None:
         envelope, event = _decode(message, ev.EscalationRaised)

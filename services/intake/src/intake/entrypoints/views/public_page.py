@@ -20,11 +20,15 @@ def dossier(v: PublicView, *, notice: str = "") -> str:
         else ('<p class="ok">Hồ sơ đang trong thời hạn.</p>' if not v.finished else "")
     )
     apology = ""
+    due_label = "Ngày hẹn trả kết quả"
     if v.apology_new_due_at is not None:
+        due_label = "Ngày hẹn trả kết quả ban đầu"
+        reason = f"<br>Lý do: {e(v.apology_reason_vi)}" if v.apology_reason_vi else ""
         apology = (
             '<div class="card"><strong>Phiếu xin lỗi và hẹn lại ngày trả kết quả</strong>'
-            "<p>Cơ quan giải quyết thành thật xin lỗi vì chậm trả kết quả. Ngày hẹn mới: "
-            f"<strong>{e(day_vi(v.apology_new_due_at))}</strong>.</p></div>"
+            "<p>Cơ quan giải quyết thành thật xin lỗi vì chậm trả kết quả."
+            f"{reason}<br>Ngày hẹn trả mới: "
+            f"<strong>{e(moment_vi(v.apology_new_due_at))}</strong></p></div>"
         )
     body = f"""
 <h1>Tra cứu hồ sơ</h1>
@@ -34,7 +38,7 @@ def dossier(v: PublicView, *, notice: str = "") -> str:
 Thủ tục: {e(v.procedure_name)}</p>
 <p>Trạng thái: <strong>{e(v.status_vi)}</strong></p>
 <p>Ngày tiếp nhận: {e(day_vi(v.received_at))}<br>
-Ngày hẹn trả kết quả: <strong>{e(moment_vi(v.due_at))}</strong></p>{late}
+{due_label}: <strong>{e(moment_vi(v.due_at))}</strong></p>{late}
 </div>{apology}
 <div class="card"><h2>Các bước giải quyết</h2><ol class="steps">{"".join(items)}</ol></div>
 {_rating_form(v)}

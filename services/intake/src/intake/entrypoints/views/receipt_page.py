@@ -48,7 +48,7 @@ Nội dung yêu cầu giải quyết: {e(r.procedure_name)}</p>
 3. Thời gian giải quyết hồ sơ theo quy định: {e(r.time_limit_vi)}<br>
 4. Thời gian nhận hồ sơ: {moment_vi(r.received_at)}<br>
 5. Thời gian trả kết quả giải quyết hồ sơ: <strong>{moment_vi(r.due_at)}</strong><br>
-6. Hình thức nộp: {e(r.channel_vi)}; nhận kết quả tại Bộ phận một cửa.</p>
+{_apology_line(r)}6. Hình thức nộp: {e(r.channel_vi)}; nhận kết quả tại Bộ phận một cửa.</p>
 <div class="head"><div>{svg(r.public_url, size_px=130)}</div>
 <div class="muted">Quét mã QR hoặc truy cập<br>{e(r.public_url)}<br>để theo dõi tiến độ
 giải quyết hồ sơ.</div></div>
@@ -56,3 +56,13 @@ giải quyết hồ sơ.</div></div>
 <div><strong>NGƯỜI TIẾP NHẬN HỒ SƠ</strong><br>(Ký và ghi rõ họ tên)</div></div>
 </div>"""
     return page(f"Giấy tiếp nhận hồ sơ {r.code}", body, extra_css=_A4)
+
+
+def _apology_line(r: Receipt) -> str:
+    """On a reprint after the apology (Form 04): the new date the citizen was promised."""
+    if r.apology_new_due_at is None:
+        return ""
+    return (
+        "Ngày hẹn trả mới (theo phiếu xin lỗi và hẹn lại ngày trả kết quả): "
+        f"<strong>{moment_vi(r.apology_new_due_at)}</strong><br>"
+    )
