@@ -10,6 +10,7 @@ from motcua_platform.auth import verifier_for
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 
+from notify.adapters import render_process
 from notify.adapters.gateways import HttpSms, ZaloZns
 from notify.adapters.intake_contacts import DevTokens, FileToken, IntakeContacts
 from notify.adapters.letter_pdf import PdfLetters
@@ -27,7 +28,6 @@ from notify.application.ports import (
     SecretResolver,
 )
 from notify.application.template_store import DatabaseTemplates
-from notify.application.templating import TemplateEngine
 from notify.domain.kinds import Channel
 from notify.entrypoints import (
     api_callbacks,
@@ -101,7 +101,11 @@ def build_runtime(
             Channel.SMS: HttpSms(http, secrets),
             Channel.ZALO: ZaloZns(http, secrets),
         }
-    engine = TemplateEngine()
+    engine = render_process.shared(
+        timeout_seconds=settings.template_render_timeout_seconds,
+        memory_mb=settings.template_memory_mb,
+        workers=settings.template_workers,
+    )
     read_sessions = runtime.read_sessions or runtime.sessions
     templates = DatabaseTemplates(read_sessions)
     composer = Composer(contacts, templates, engine, settings.public_base_url)

@@ -33,6 +33,11 @@ class NotifySettings(ServiceSettings):
     max_attempts: int = Field(default=5, ge=1, le=50)
     letter_max_attempts: int = Field(default=8, ge=1, le=100)
     morning_spread_seconds: float = Field(default=900.0, ge=0)
+    # Template rendering (previews, saves, every message) runs in worker processes: past
+    # the timeout the worker is killed and the template refused (template.too_expensive).
+    template_render_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    template_memory_mb: int = Field(default=512, ge=64)
+    template_workers: int = Field(default=1, ge=1, le=8)
 
     @model_validator(mode="after")
     def _refuse_unsafe_auth(self) -> NotifySettings:

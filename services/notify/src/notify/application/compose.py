@@ -15,7 +15,7 @@ from notify.application.context import build_context
 from notify.application.letters import compose_letter
 from notify.application.ports import Contact, ContactDirectory, ContactUnavailable
 from notify.application.template_store import TemplateSource
-from notify.application.templating import Rendered, TemplateEngine
+from notify.application.templating import Rendered, TemplateRenderer
 from notify.application.views import DossierView, TenantView
 from notify.domain.kinds import Channel, Kind, Recipient
 from notify.domain.letters import Letter, form_edition
@@ -38,13 +38,14 @@ class Composed:
 class Composer:
     contacts: ContactDirectory
     templates: TemplateSource
-    engine: TemplateEngine
+    engine: TemplateRenderer
     public_base_url: str
 
     async def compose(
         self, c: Claimed, tenant: TenantView, dossier: DossierView | None
     ) -> Composed:
-        """Raises ContactUnavailable, MissingFacts, TemplateMissing or a template error."""
+        """Raises ContactUnavailable, MissingFacts, TemplateMissing, Invalid (a template past
+        its limits) or a template error."""
         kind, recipient = Kind(c.kind), Recipient(c.recipient)
         contact, staff_title = await self._contact(c, tenant, kind, recipient)
         edition = ""
@@ -64,7 +65,7 @@ class Composer:
             public_base_url=self.public_base_url,
             staff_title=staff_title,
         )
-        return Composed(self.engine.render(template, context), contact, context)
+        return Composed(await self.engine.render(template, context), contact, context)
 
     def letter(
         self, composed: Composed, c: Claimed, tenant: TenantView, *, number: str, day: date

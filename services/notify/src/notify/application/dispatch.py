@@ -42,6 +42,7 @@ from notify.application.ports import (
 )
 from notify.application.send_tracing import provider_span, record_outcome
 from notify.application.views import DossierView, TenantView
+from notify.domain.errors import Invalid
 from notify.domain.kinds import Channel, DeliveryStatus, Kind, NotificationStatus
 from notify.domain.quiet_hours import hold_until
 from notify.domain.retry import SendFailure, after_failure
@@ -232,6 +233,8 @@ class Dispatcher:
             return Failed(SendFailure("dossier.unknown", permanent=False))
         except TemplateMissing:
             return Failed(SendFailure("template.missing", permanent=True))
+        except Invalid as exc:  # past the template's limits (time, memory, output, depth)
+            return Failed(SendFailure(exc.code, permanent=True))
         except (jinja2.TemplateError, KeyError, TypeError, ValueError):
             return Failed(SendFailure("template.render_error", permanent=True))
         contact, rendered, context = composed.contact, composed.rendered, composed.context

@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import jinja2
 from fastapi import APIRouter, Query, Response
 from motcua_platform.vntime import VnDateTime
 from pydantic import BaseModel, Field
@@ -142,7 +143,7 @@ async def save_template(
     authorise(principal, tenant_id, Need.MANAGE)
     _text_channel(channel)
     draft = Template(kind, channel, edition, body.subject, body.body)
-    deps.engine.check(draft)  # a missing variable is refused here, never blank in a letter
+    await deps.engine.check(draft)  # a missing variable is refused here, never blank in a letter
     now = deps.clock.now()
     async with deps.sessions() as session, session.begin():
         version = await template_store.save(
@@ -180,13 +181,18 @@ async def preview(
         )
     if body.body is not None:
         template = Template(kind, channel, edition, body.subject, body.body)
-        deps.engine.check(template)
+        await deps.engine.check(template)
     else:
         found = await deps.templates.active(tenant_id, kind, channel, edition)
         if found is None:
             raise NotFound("template.not_found", "Không có mẫu cho loại thông báo và kênh này.")
         template = found
-    rendered = deps.engine.render(template, {**sample(kind), **body.data})
+    try:
+        rendered = await deps.engine.render(template, {**sample(kind), **body.data})
+    except (jinja2.TemplateError, TypeError, ValueError) as exc:  # values given in `data`
+        raise Invalid(
+            "template.render_error", f"Không hiển thị được mẫu với dữ liệu đã cho: {exc}"
+        ) from exc
     if format == "pdf" and channel is Channel.LETTER:
         async with deps.read_sessions() as session:
             tenant = await store.load_tenant(session, tenant_id)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from notify.application.compose import Composer
 from notify.application.ports import LetterRenderer, SecretResolver
 from notify.application.template_store import DatabaseTemplates
-from notify.application.templating import TemplateEngine
+from notify.application.templating import TemplateRenderer
 
 
 class Verifier(Protocol):
@@ -31,7 +31,7 @@ class NotifyDeps:
     composer: Composer
     letters: LetterRenderer
     templates: DatabaseTemplates
-    engine: TemplateEngine
+    engine: TemplateRenderer
     secrets: SecretResolver
     after_commit: Callable[[], None]
     read_sessions: async_sessionmaker[AsyncSession]  # reads only, never the write lock
