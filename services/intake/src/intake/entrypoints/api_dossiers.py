@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from motcua_platform.inputs import BoundedDate, Text
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters import dossier_repo, search_repo
@@ -101,12 +101,14 @@ async def list_dossiers(
     status: Status | None = None,
     procedure_code: Annotated[str | None, Query(max_length=20)] = None,
     field_code: Annotated[str | None, Query(max_length=40)] = None,
-    received_from: Annotated[date | None, Query(description="Từ ngày tiếp nhận")] = None,
-    received_to: Annotated[date | None, Query(description="Đến ngày tiếp nhận (kể cả)")] = None,
+    received_from: Annotated[BoundedDate | None, Query(description="Từ ngày tiếp nhận")] = None,
+    received_to: Annotated[
+        BoundedDate | None, Query(description="Đến ngày tiếp nhận (kể cả)")
+    ] = None,
     due_today: Annotated[bool, Query(description="Hồ sơ đến hạn hôm nay")] = False,
     late: Annotated[bool | None, Query(description="Hồ sơ trễ hạn")] = None,
     code: Annotated[str | None, Query(max_length=80, description="Mã hồ sơ")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Họ tên người nộp")] = None,
+    q: Annotated[Text | None, Query(max_length=100, description="Họ tên người nộp")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DossierPageOut:
