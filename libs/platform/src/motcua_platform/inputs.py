@@ -3,8 +3,8 @@
 - `Text` / `MultilineText`: every free text a request carries, NFC-normalised (a decomposed
   "Lò Văn Bình" and the composed one are the same name) with control characters refused
   (a NUL byte never reaches a database). `MultilineText` still allows line breaks and tabs.
-- `BoundedDate`: a calendar day between 1900-01-01 and 2199-12-31, so that day arithmetic
-  (`+ timedelta(days=1)`, time zones) can never overflow.
+- `BoundedDate` / `BoundedMoment`: a calendar day (an aware moment) between 1900-01-01 and
+  2199-12-31, so that day arithmetic (`+ timedelta(days=1)`, time zones) can never overflow.
 - `csv_cell`: a spreadsheet never evaluates a cell a client typed (=, +, -, @, tab, CR).
 - `method_label`: the HTTP method as a metric label, from a closed set.
 """
@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, AwareDatetime
 from pydantic_core import PydanticCustomError
 
 MIN_DATE = date(1900, 1, 1)
@@ -56,9 +56,15 @@ def _bounded(value: date) -> date:
     return value
 
 
+def _bounded_moment(value: datetime) -> datetime:
+    _bounded(value.date())
+    return value
+
+
 Text = Annotated[str, AfterValidator(_single_line)]
 MultilineText = Annotated[str, AfterValidator(_multiline)]
 BoundedDate = Annotated[date, AfterValidator(_bounded)]
+BoundedMoment = Annotated[AwareDatetime, AfterValidator(_bounded_moment)]
 
 # The Vietnamese texts of the errors above, merged into errors.VALIDATION_VI.
 INPUT_MESSAGES_VI = {

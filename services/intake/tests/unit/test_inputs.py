@@ -70,3 +70,17 @@ async def test_api_answers_carry_security_headers(desk: Desk) -> None:
     answer = await desk.client.get(f"/api/v1/communes/{A}/dossiers", headers=desk.auth())
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+
+
+async def test_a_province_monitor_cannot_search_by_name(desk: Desk) -> None:
+    await desk.register()
+    monitor = desk.auth("province_monitor", None)
+    url = f"/api/v1/communes/{A}/dossiers"
+    answer = await desk.client.get(url, params={"q": "Lò Văn Bình"}, headers=monitor)
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "search.personal_data_forbidden"
+    assert "thông tin cá nhân" in answer.json()["message"]
+    # Supervising without personal data still works; the clerk still finds the person.
+    assert (await desk.client.get(url, headers=monitor)).status_code == 200
+    found = await desk.client.get(url, params={"q": "Lò Văn Bình"}, headers=desk.auth())
+    assert len(found.json()["items"]) == 1

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from fastapi.responses import Response
+from motcua_platform.inputs import csv_cell
 
 
 def csv_response(
@@ -14,9 +15,10 @@ def csv_response(
 ) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([csv_cell(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        # A commune name "=HYPERLINK(...)" must stay text in a spreadsheet.
+        writer.writerow(["" if v is None else csv_cell(v) for v in row])
     return Response(
         content="\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from intake.adapters import dossier_repo, search_repo
 from intake.application.commands import RegisterDossier
 from intake.application.register_dossier import register_dossier
-from intake.domain.access import Need, authorise
+from intake.domain.access import Need, authorise, check_personal_search
 from intake.domain.applicant import Applicant
 from intake.domain.dossier import Document
 from intake.domain.lifecycle import Status
@@ -113,6 +113,8 @@ async def list_dossiers(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DossierPageOut:
     scope = authorise(principal, tenant_id, Need.READ)
+    name = q if q and q.strip() else None
+    check_personal_search(principal, by_personal_data=name is not None)
     now = deps.clock.now()
     due_from = due_to = None
     if due_today:
@@ -127,7 +129,7 @@ async def list_dossiers(
         due_to=due_to,
         late=late,
         code=code,
-        applicant_name=q if q and q.strip() else None,
+        applicant_name=name,
     )
     async with deps.sessions() as session:
         records, next_cursor = await search_repo.search(

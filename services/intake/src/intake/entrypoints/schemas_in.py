@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from motcua_contracts.events.dossiers_v1 import ReturnMethod
-from motcua_platform.inputs import BoundedDate, MultilineText, Text
+from motcua_platform.inputs import BoundedDate, BoundedMoment, MultilineText, Text
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -230,7 +229,7 @@ class MergeIn(_In):
     target_config: MergeTargetIn | None = Field(
         default=None, description="Cấu hình đơn vị mới (nếu đơn vị nhận sáp nhập chưa có)"
     )
-    effective_at: datetime = Field(description="Thời điểm sáp nhập có hiệu lực (ISO 8601)")
+    effective_at: BoundedMoment = Field(description="Thời điểm sáp nhập có hiệu lực (ISO 8601)")
 
 
 REASON_CODE_PATTERN = _CODE

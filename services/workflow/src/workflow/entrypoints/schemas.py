@@ -6,7 +6,8 @@ from datetime import date, datetime, time
 
 from motcua_clock import VN_TZ
 from motcua_contracts.events.clock_v1 import ApologyReason, CalendarChangeKind
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from motcua_platform.inputs import BoundedDate, BoundedMoment, MultilineText, Text
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class VnOut(BaseModel):
@@ -68,9 +69,11 @@ class WorklistPage(BaseModel):
 class ApologyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason_vi: str = Field(min_length=5, max_length=2000, description="Lý do chậm trả kết quả")
+    reason_vi: MultilineText = Field(
+        min_length=5, max_length=2000, description="Lý do chậm trả kết quả"
+    )
     reason_code: ApologyReason = ApologyReason.OTHER
-    new_due_at: AwareDatetime | date = Field(
+    new_due_at: BoundedMoment | BoundedDate = Field(
         description="Ngày hẹn trả mới; một ngày (YYYY-MM-DD) nghĩa là cuối ngày làm việc đó"
     )
 
@@ -110,10 +113,10 @@ class CalendarChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: CalendarChangeKind
-    day: date
-    day_kind: str = Field(default="holiday", description="holiday, substitute, bridge, closure")
-    name_vi: str = Field(default="", max_length=200)
-    source: str = Field(default="", max_length=300, description="Số văn bản công bố")
+    day: BoundedDate
+    day_kind: Text = Field(default="holiday", description="holiday, substitute, bridge, closure")
+    name_vi: Text = Field(default="", max_length=200)
+    source: Text = Field(default="", max_length=300, description="Số văn bản công bố")
 
 
 class CalendarChangeOut(BaseModel):
