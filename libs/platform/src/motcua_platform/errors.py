@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from motcua_platform.auth.fastapi import install_auth_errors
+from motcua_platform.inputs import INPUT_MESSAGES_VI
 
 
 class DomainError(Exception):
@@ -91,6 +92,7 @@ VALIDATION_VI: dict[str, str] = {
     "list_type": "Giá trị phải là một danh sách.",
     "dict_type": "Giá trị phải là một đối tượng.",
     "model_attributes_type": "Giá trị phải là một đối tượng.",
+    **INPUT_MESSAGES_VI,
 }
 _HTTP_VI = {
     404: ("route.not_found", "Không tìm thấy địa chỉ yêu cầu."),

@@ -17,6 +17,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from motcua_platform.inputs import method_label
 from motcua_platform.logcontext import bind_log_context
 from motcua_platform.telemetry import extract_context
 
@@ -45,7 +46,7 @@ class _Observe:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        method: str = scope["method"]
+        method = method_label(scope["method"])
         carrier = {
             k.decode("latin-1"): v.decode("latin-1")
             for k, v in scope["headers"]

@@ -163,6 +163,7 @@ def build_service(
     )
     from motcua_platform.health import health_router
     from motcua_platform.observability import instrument_app
+    from motcua_platform.security_headers import install_security_headers
     from motcua_platform.unavailable import install_unavailable_handler
 
     engine = make_engine(settings.database_url)
@@ -186,6 +187,7 @@ def build_service(
     )
     app.state.sessions = sessions
     instrument_app(app, settings.service_name)
+    install_security_headers(app, settings)  # CSP, nosniff, frames refused, HSTS
     install_unavailable_handler(app)  # database/broker away: 503 + Retry-After, not 500
     app.include_router(
         health_router(

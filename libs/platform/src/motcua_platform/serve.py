@@ -13,6 +13,7 @@ from motcua_platform.health import health_router
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
 from motcua_platform.runtime import ALL_ROLES, ServiceRuntime, make_app
+from motcua_platform.security_headers import install_security_headers
 
 
 def parse_roles(raw: str) -> frozenset[str]:
@@ -26,6 +27,7 @@ def parse_roles(raw: str) -> frozenset[str]:
 def ops_app(runtime: ServiceRuntime) -> FastAPI:
     """For roles without the API: only health and metrics, for probes and scraping."""
     app = make_app(title=f"motcua-{runtime.name} (vận hành)")
+    install_security_headers(app, runtime.settings)
     app.include_router(
         health_router(
             {"database": runtime.database_ready, "broker": runtime.broker_ready},

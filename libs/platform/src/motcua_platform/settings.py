@@ -45,6 +45,11 @@ class ServiceSettings(BaseSettings):
         gt=0,
         description="a consumer stalled on a transient failure this long makes /health/ready 503",
     )
+    hsts_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        description="Strict-Transport-Security max-age; unset: one year in production, else none",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServiceSettings:

@@ -19,6 +19,7 @@ from motcua_platform.faults import RetryPolicy
 from motcua_platform.health import health_router
 from motcua_platform.messaging.transport import KafkaTransport, Transport
 from motcua_platform.runtime import ALL_ROLES, ServiceRuntime, make_app
+from motcua_platform.security_headers import install_security_headers
 from motcua_platform.unavailable import install_unavailable_handler
 from sqlalchemy import event
 
@@ -168,6 +169,7 @@ def build_runtime(
         deps=deps,
     )
     app.add_middleware(GZipMiddleware, minimum_size=800)
+    install_security_headers(app, settings)  # CSP, nosniff, frames refused, HSTS
     install_unavailable_handler(app)  # database/broker away: 503 + Retry-After, not 500
     app.include_router(
         health_router(

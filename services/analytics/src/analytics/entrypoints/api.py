@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from motcua_platform.inputs import BoundedDate
 from sqlalchemy import func, select
 
 from analytics.adapters import read_models as rm
@@ -287,8 +288,8 @@ async def received(
     deps: Deps,
     scope: ScopeDep,
     tenant_id: Annotated[list[str] | None, Query()] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: BoundedDate | None = None,
+    date_to: BoundedDate | None = None,
 ) -> list[s.ReceivedByCommune]:
     t = daily_indicators
     query = select(t.c.tenant_id, func.sum(t.c.received).label("received")).group_by(t.c.tenant_id)

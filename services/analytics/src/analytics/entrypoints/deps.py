@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from motcua_platform.auth import Principal
 from motcua_platform.auth.fastapi import current_principal
 from motcua_platform.clock import Clock
+from motcua_platform.inputs import BoundedDate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from analytics.adapters import read_models as rm
@@ -56,8 +57,10 @@ async def get_filter(
     deps: Deps,
     scope: ScopeDep,
     commune: Annotated[list[str] | None, Query(description="Mã xã (lặp lại được)")] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Từ ngày")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Đến ngày (kể cả)")] = None,
+    date_from: Annotated[BoundedDate | None, Query(alias="from", description="Từ ngày")] = None,
+    date_to: Annotated[
+        BoundedDate | None, Query(alias="to", description="Đến ngày (kể cả)")
+    ] = None,
     procedure: Annotated[list[str] | None, Query(description="Mã thủ tục")] = None,
     field: Annotated[list[str] | None, Query(description="Mã lĩnh vực")] = None,
     cohort: Annotated[str | None, Query(description="Nhóm xã, ví dụ: pilot")] = None,

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from motcua_platform.auth.fastapi import install_auth_errors
+from motcua_platform.inputs import INPUT_MESSAGES_VI
 
 from analytics.domain.access import AccessDenied
 from analytics.entrypoints.deps import BadQuery
@@ -16,6 +17,7 @@ _VALIDATION_VI = {
     "date_type": "Ngày không hợp lệ (định dạng YYYY-MM-DD).",
     "literal_error": "Giá trị không thuộc danh sách cho phép.",
     "missing": "Thiếu tham số bắt buộc.",
+    **INPUT_MESSAGES_VI,
 }
 
 

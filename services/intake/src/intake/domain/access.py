@@ -92,6 +92,18 @@ def authorise(principal: Principal, tenant_id: str | None, need: Need) -> Tenant
     return TenantScope(frozenset({own}))
 
 
+def check_personal_search(principal: Principal, *, by_personal_data: bool) -> None:
+    """A province monitor reads dossiers to supervise the desks, not to find a person: no
+    search by name (nor any other personal data) for that role."""
+    if by_personal_data and principal.has(Role.PROVINCE_MONITOR):
+        raise Forbidden(
+            "search.personal_data_forbidden",
+            "Tài khoản giám sát không được tìm hồ sơ theo thông tin cá nhân (họ tên, số định "
+            "danh, số điện thoại).",
+            field="q",
+        )
+
+
 class Side(StrEnum):
     """Which of a dossier's two units acts. Since 2025 they may be different communes."""
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from motcua_platform.inputs import BoundedMoment, Text
+from pydantic import BaseModel, ConfigDict, Field
 
 from intake.application.schedule_ceremony import Ceremony, get_ceremony, schedule_ceremony
 from intake.application.transition import Target
@@ -25,11 +26,11 @@ router = APIRouter(
 class CeremonyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ceremony_at: AwareDatetime = Field(
+    ceremony_at: BoundedMoment = Field(
         description="Ngày giờ tổ chức lễ trao (ISO 8601, kèm múi giờ)",
         examples=["2026-02-16T08:30:00+07:00"],
     )
-    place: str = Field(min_length=1, max_length=400, examples=["Hội trường Ủy ban nhân dân xã"])
+    place: Text = Field(min_length=1, max_length=400, examples=["Hội trường Ủy ban nhân dân xã"])
 
 
 class CeremonyOut(BaseModel):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from motcua_platform.inputs import BoundedDate, Text
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters import dossier_repo, search_repo
 from intake.application.commands import RegisterDossier
 from intake.application.register_dossier import register_dossier
-from intake.domain.access import Need, authorise
+from intake.domain.access import Need, authorise, check_personal_search
 from intake.domain.applicant import Applicant
 from intake.domain.dossier import Document
 from intake.domain.lifecycle import Status
@@ -101,16 +101,20 @@ async def list_dossiers(
     status: Status | None = None,
     procedure_code: Annotated[str | None, Query(max_length=20)] = None,
     field_code: Annotated[str | None, Query(max_length=40)] = None,
-    received_from: Annotated[date | None, Query(description="Từ ngày tiếp nhận")] = None,
-    received_to: Annotated[date | None, Query(description="Đến ngày tiếp nhận (kể cả)")] = None,
+    received_from: Annotated[BoundedDate | None, Query(description="Từ ngày tiếp nhận")] = None,
+    received_to: Annotated[
+        BoundedDate | None, Query(description="Đến ngày tiếp nhận (kể cả)")
+    ] = None,
     due_today: Annotated[bool, Query(description="Hồ sơ đến hạn hôm nay")] = False,
     late: Annotated[bool | None, Query(description="Hồ sơ trễ hạn")] = None,
     code: Annotated[str | None, Query(max_length=80, description="Mã hồ sơ")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Họ tên người nộp")] = None,
+    q: Annotated[Text | None, Query(max_length=100, description="Họ tên người nộp")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DossierPageOut:
     scope = authorise(principal, tenant_id, Need.READ)
+    name = q if q and q.strip() else None
+    check_personal_search(principal, by_personal_data=name is not None)
     now = deps.clock.now()
     due_from = due_to = None
     if due_today:
@@ -125,7 +129,7 @@ async def list_dossiers(
         due_to=due_to,
         late=late,
         code=code,
-        applicant_name=q if q and q.strip() else None,
+        applicant_name=name,
     )
     async with deps.sessions() as session:
         records, next_cursor = await search_repo.search(

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
+from motcua_platform.inputs import clean_text
 
 from intake.application.commands import RateSatisfaction
 from intake.application.public_lookup import find_by_code_and_phone, find_by_token, public_view
@@ -117,11 +118,12 @@ async def rate(token: str, request: Request, deps: Deps) -> HTMLResponse:
     try:
         level = SatisfactionLevel(form.get("level", ""))
         criteria = {k[2:]: int(v) for k, v in form.items() if k.startswith("c_") and v != ""}
-    except ValueError:
+        comment = clean_text((form.get("comment") or "")[:1000], multiline=True)
+    except ValueError:  # also control characters in the comment
         return _html(
             public_page.message("Chưa gửi được đánh giá", "Vui lòng chọn mức độ hài lòng."), 422
         )
-    cmd = RateSatisfaction(level, "link", criteria, (form.get("comment") or "")[:1000])
+    cmd = RateSatisfaction(level, "link", criteria, comment)
     now = deps.clock.now()
     async with deps.sessions() as session:
         async with session.begin():

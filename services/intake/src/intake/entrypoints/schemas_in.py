@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from motcua_contracts.events.dossiers_v1 import ReturnMethod
+from motcua_platform.inputs import BoundedDate, BoundedMoment, MultilineText, Text
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -49,17 +50,17 @@ class ApplicantIn(_In):
     """The desk's own rules (ID number, phone...) run here too, so one 422 lists every field
     at fault; the use case checks them again (and the date of birth against today)."""
 
-    full_name: str = Field(min_length=1, max_length=200, examples=["Lò Văn Bình"])
-    date_of_birth: date = Field(examples=["1995-04-12"])
-    id_number: str = Field(
+    full_name: Text = Field(min_length=1, max_length=200, examples=["Lò Văn Bình"])
+    date_of_birth: BoundedDate = Field(examples=["1995-04-12"])
+    id_number: Text = Field(
         min_length=1,
         max_length=20,
         examples=["014095001234"],
         description="Số định danh cá nhân, 12 chữ số (mã tỉnh, thế kỷ và giới tính, năm sinh...)",
     )
-    phone: str = Field(min_length=1, max_length=20, examples=["0912345678"])
+    phone: Text = Field(min_length=1, max_length=20, examples=["0912345678"])
     email: EmailStr | None = Field(default=None, examples=["binh.lv@example.vn"])
-    address: str = Field(
+    address: Text = Field(
         min_length=1, max_length=500, examples=["Bản Hìn, xã Chiềng Khương, tỉnh Sơn La"]
     )
 
@@ -96,20 +97,20 @@ class ApplicantIn(_In):
 
 
 class DocumentIn(_In):
-    name: str = Field(min_length=1, max_length=300, examples=["Giấy chứng sinh"])
+    name: Text = Field(min_length=1, max_length=300, examples=["Giấy chứng sinh"])
     form: DocumentForm = Field(examples=["original"])
     copies: int = Field(default=1, ge=1, le=100)
 
 
 class RegisterDossierIn(_In):
-    procedure_code: str = Field(
+    procedure_code: Text = Field(
         min_length=1, max_length=20, examples=["1.001193"], description="Mã thủ tục hành chính"
     )
     channel: Channel = Channel.COUNTER
     applicant: ApplicantIn
     documents: list[DocumentIn] = Field(min_length=1, max_length=50)
     verification_required: bool = False
-    resolving_tenant_id: str | None = Field(
+    resolving_tenant_id: Text | None = Field(
         default=None,
         max_length=64,
         description="Đơn vị giải quyết, nếu khác đơn vị tiếp nhận (bất kỳ xã, phường nào "
@@ -118,15 +119,15 @@ class RegisterDossierIn(_In):
 
 
 class RequestSupplementIn(_In):
-    missing_items: list[str] = Field(
+    missing_items: list[Text] = Field(
         min_length=1, max_length=50, examples=[["Bản sao Giấy chứng nhận kết hôn của cha mẹ"]]
     )
-    note: str | None = Field(default=None, max_length=1000)
+    note: MultilineText | None = Field(default=None, max_length=1000)
 
 
 class RefuseIn(_In):
-    reason_codes: list[str] = Field(min_length=1, max_length=20, examples=[["not_competent"]])
-    reason_text: str = Field(
+    reason_codes: list[Text] = Field(min_length=1, max_length=20, examples=[["not_competent"]])
+    reason_text: MultilineText = Field(
         min_length=1,
         max_length=2000,
         examples=["Thủ tục không thuộc thẩm quyền giải quyết của UBND cấp xã."],
@@ -134,28 +135,28 @@ class RefuseIn(_In):
 
 
 class TransferIn(_In):
-    to_unit_id: str | None = Field(default=None, max_length=100, examples=["tu-phap-ho-tich"])
-    to_official_id: str | None = Field(default=None, max_length=100, examples=["cb-042"])
-    step_key: str | None = Field(default=None, max_length=40, examples=["verify"])
-    note: str | None = Field(default=None, max_length=1000)
+    to_unit_id: Text | None = Field(default=None, max_length=100, examples=["tu-phap-ho-tich"])
+    to_official_id: Text | None = Field(default=None, max_length=100, examples=["cb-042"])
+    step_key: Text | None = Field(default=None, max_length=40, examples=["verify"])
+    note: MultilineText | None = Field(default=None, max_length=1000)
 
 
 class DecideIn(_In):
     outcome: Literal["approved", "rejected"] = Field(examples=["approved"])
-    reason_codes: list[str] = Field(default_factory=list, max_length=20)
-    reason_text: str | None = Field(default=None, max_length=2000)
+    reason_codes: list[Text] = Field(default_factory=list, max_length=20)
+    reason_text: MultilineText | None = Field(default=None, max_length=2000)
 
 
 class ReturnResultIn(_In):
     method: ReturnMethod = Field(examples=["counter"])
     to_applicant: bool = True
-    recipient_name: str | None = Field(
+    recipient_name: Text | None = Field(
         default=None, max_length=200, description="Người được ủy quyền nhận (nếu có)"
     )
 
 
 class WithdrawIn(_In):
-    note: str | None = Field(default=None, max_length=1000)
+    note: MultilineText | None = Field(default=None, max_length=1000)
 
 
 class RatingIn(_In):
@@ -163,26 +164,26 @@ class RatingIn(_In):
     criteria: dict[str, int] = Field(
         default_factory=dict, max_length=9, examples=[{"attitude": 2, "total_time": 2}]
     )
-    comment: str | None = Field(default=None, max_length=1000)
+    comment: MultilineText | None = Field(default=None, max_length=1000)
 
 
 class OfficeHoursIn(_In):
-    morning: tuple[str, str] = Field(default=("07:30", "11:30"), examples=[["07:30", "11:30"]])
-    afternoon: tuple[str, str] | None = Field(
+    morning: tuple[Text, Text] = Field(default=("07:30", "11:30"), examples=[["07:30", "11:30"]])
+    afternoon: tuple[Text, Text] | None = Field(
         default=("13:30", "17:00"), description="null: the desk works mornings only"
     )
 
 
 class PromiseIn(_In):
-    procedure_code: str = Field(min_length=1, max_length=20, examples=["1.001193"])
+    procedure_code: Text = Field(min_length=1, max_length=20, examples=["1.001193"])
     promised_working_days: float | None = Field(
         default=None, ge=0, le=365, description="Cam kết của địa phương, không dài hơn quy định"
     )
 
 
 class LeaderIn(_In):
-    official_id: str = Field(min_length=1, max_length=100, examples=["lanh-dao-01"])
-    title_vi: str = Field(default="Lãnh đạo UBND", max_length=100)
+    official_id: Text = Field(min_length=1, max_length=100, examples=["lanh-dao-01"])
+    title_vi: Text = Field(default="Lãnh đạo UBND", max_length=100)
 
 
 class WeekdayDutyIn(_In):
@@ -191,7 +192,7 @@ class WeekdayDutyIn(_In):
 
 
 class DateDutyIn(_In):
-    day: date = Field(description="Ngày cụ thể (thay cho lịch theo thứ trong tuần)")
+    day: BoundedDate = Field(description="Ngày cụ thể (thay cho lịch theo thứ trong tuần)")
     leader: LeaderIn
 
 
@@ -222,13 +223,13 @@ _KEY = r"^[a-z][a-z0-9_.\-]{0,39}$"
 class TenantIn(_In):
     """The whole configuration of one commune-level unit: what is not sent is reset to default."""
 
-    name_vi: str = Field(min_length=1, max_length=200, examples=["Xã Chiềng Khương"])
+    name_vi: Text = Field(min_length=1, max_length=200, examples=["Xã Chiềng Khương"])
     unit_type: Literal["xa", "phuong", "dac_khu", "thi_tran"] = "xa"
-    unit_code: str | None = Field(
+    unit_code: Text | None = Field(
         default=None, pattern=r"^\d{5}$", description="Mã đơn vị hành chính (5 chữ số)"
     )
-    province_code: str = Field(default="14", pattern=r"^\d{2}$", examples=["14"])
-    agency_code: str = Field(
+    province_code: Text = Field(default="14", pattern=r"^\d{2}$", examples=["14"])
+    agency_code: Text = Field(
         min_length=1,
         max_length=64,
         examples=["000.22.38.H50"],
@@ -237,31 +238,31 @@ class TenantIn(_In):
     status: Literal["pilot", "active", "suspended", "merged"] | None = Field(
         default=None, description="Bỏ trống: giữ trạng thái hiện tại (đơn vị mới: active)"
     )
-    cohorts: list[str] = Field(default_factory=list, max_length=20, examples=[["pilot"]])
+    cohorts: list[Text] = Field(default_factory=list, max_length=20, examples=[["pilot"]])
     office_hours: OfficeHoursIn = Field(default_factory=OfficeHoursIn)
-    closures: list[date] = Field(default_factory=list, max_length=366)
+    closures: list[BoundedDate] = Field(default_factory=list, max_length=366)
     enabled_procedures: list[PromiseIn] = Field(default_factory=list, max_length=500)
     leader_on_duty: LeaderIn | None = None
     duty_roster: DutyRosterIn | None = Field(
         default=None, description="Lịch lãnh đạo trực (bỏ trống: giữ lịch hiện tại)"
     )
     escalate_after_working_hours: float = Field(default=4.0, gt=0, le=80)
-    digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    ceremony_slots: list[str] = Field(default_factory=list, max_length=20)
-    senders: dict[Annotated[str, StringConstraints(pattern=_KEY)], str] = Field(
+    digest_time: Text = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    ceremony_slots: list[Text] = Field(default_factory=list, max_length=20)
+    senders: dict[Annotated[str, StringConstraints(pattern=_KEY)], Text] = Field(
         default_factory=dict,
         max_length=20,
         description="Kênh → tên người gửi (brandname SMS, địa chỉ thư điện tử)",
         examples=[{"sms": "UBND CHIENG KHUONG"}],
     )
-    credentials: dict[Annotated[str, StringConstraints(pattern=_KEY)], str] = Field(
+    credentials: dict[Annotated[str, StringConstraints(pattern=_KEY)], Text] = Field(
         default_factory=dict,
         max_length=20,
         description="Kênh → tham chiếu bí mật (env:TEN, file:/duong/dan, secret:ten); "
         "không nhận bí mật trực tiếp",
         examples=[{"sms": "secret:son-la-sms"}],
     )
-    templates: dict[Annotated[str, StringConstraints(pattern=_KEY)], str] = Field(
+    templates: dict[Annotated[str, StringConstraints(pattern=_KEY)], MultilineText] = Field(
         default_factory=dict, max_length=50, description="Mẫu thông báo riêng của đơn vị"
     )
     source: dict[str, Any] | None = Field(
@@ -306,18 +307,18 @@ class TenantIn(_In):
 
 
 class MergeTargetIn(TenantIn):
-    tenant_id: str = Field(min_length=3, max_length=64, examples=["son-la.moc-chau-moi"])
+    tenant_id: Text = Field(min_length=3, max_length=64, examples=["son-la.moc-chau-moi"])
 
 
 class MergeIn(_In):
-    sources: list[str] = Field(
+    sources: list[Text] = Field(
         min_length=1, max_length=20, examples=[["son-la.xa-a", "son-la.xa-b"]]
     )
-    target: str = Field(min_length=3, max_length=64, examples=["son-la.xa-c"])
+    target: Text = Field(min_length=3, max_length=64, examples=["son-la.xa-c"])
     target_config: MergeTargetIn | None = Field(
         default=None, description="Cấu hình đơn vị mới (nếu đơn vị nhận sáp nhập chưa có)"
     )
-    effective_at: datetime = Field(description="Thời điểm sáp nhập có hiệu lực (ISO 8601)")
+    effective_at: BoundedMoment = Field(description="Thời điểm sáp nhập có hiệu lực (ISO 8601)")
 
 
 REASON_CODE_PATTERN = _CODE

@@ -6,6 +6,7 @@ import hmac
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header
+from motcua_platform.inputs import Text
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
@@ -23,7 +24,7 @@ router = APIRouter(
 
 
 class ReceiptIn(BaseModel):
-    reference: str = Field(max_length=120, description="Our delivery id, or the provider's id")
+    reference: Text = Field(max_length=120, description="Our delivery id, or the provider's id")
     status: Literal["delivered"]
 
 

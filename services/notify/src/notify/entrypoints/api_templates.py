@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 import jinja2
 from fastapi import APIRouter, Query, Response
+from motcua_platform.inputs import MultilineText, Text
 from motcua_platform.vntime import VnDateTime
 from pydantic import BaseModel, Field
 
@@ -50,13 +51,13 @@ class TemplateOut(BaseModel):
 
 
 class TemplateIn(BaseModel):
-    subject: str | None = Field(default=None, max_length=300)
-    body: str = Field(min_length=1, max_length=20_000)
+    subject: Text | None = Field(default=None, max_length=300)
+    body: MultilineText = Field(min_length=1, max_length=20_000)
 
 
 class PreviewIn(BaseModel):
-    subject: str | None = Field(default=None, max_length=300)
-    body: str | None = Field(
+    subject: Text | None = Field(default=None, max_length=300)
+    body: MultilineText | None = Field(
         default=None, max_length=20_000, description="Bản nháp; trống: mẫu đang dùng"
     )
     data: dict[str, Any] = Field(default_factory=dict, description="Giá trị thay cho dữ liệu mẫu")

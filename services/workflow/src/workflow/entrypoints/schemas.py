@@ -8,8 +8,9 @@ from datetime import date, datetime, time
 from motcua_clock import VN_TZ
 from motcua_contracts.events.clock_v1 import ApologyReason, CalendarChangeKind
 from motcua_contracts.events.clock_v2 import ReasonText
+from motcua_platform.inputs import BoundedDate, BoundedMoment, Text
 from motcua_platform.vntime import VnDateTime
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 # A phone (0 or +84 and 9 digits, spaces or dots between), an ID number (9 or 12 digits)
@@ -85,7 +86,7 @@ class ApologyIn(BaseModel):
         description="Lý do chậm trả kết quả, do lãnh đạo ghi (5–500 ký tự, không ký tự điều khiển)"
     )
     reason_code: ApologyReason = ApologyReason.OTHER
-    new_due_at: AwareDatetime | date = Field(
+    new_due_at: BoundedMoment | BoundedDate = Field(
         description="Ngày hẹn trả mới; một ngày (YYYY-MM-DD) nghĩa là cuối ngày làm việc đó"
     )
 
@@ -134,10 +135,10 @@ class CalendarChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: CalendarChangeKind
-    day: date
-    day_kind: str = Field(default="holiday", description="holiday, substitute, bridge, closure")
-    name_vi: str = Field(default="", max_length=200)
-    source: str = Field(default="", max_length=300, description="Số văn bản công bố")
+    day: BoundedDate
+    day_kind: Text = Field(default="holiday", description="holiday, substitute, bridge, closure")
+    name_vi: Text = Field(default="", max_length=200)
+    source: Text = Field(default="", max_length=300, description="Số văn bản công bố")
 
 
 class CalendarChangeOut(BaseModel):
