@@ -13,14 +13,9 @@ __all__ = [
     "InvalidTransition",
     "NotFound",
     "TooManyRequests",
-    "Unauthenticated",
     "commune_rate_limited",
     "dossier_not_found",
 ]
-
-
-class Unauthenticated(DomainError):
-    status = 401
 
 
 class TooManyRequests(DomainError):
