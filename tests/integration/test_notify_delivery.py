@@ -29,7 +29,8 @@ from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events import dossiers_v1, tenants_v1
 from motcua_contracts.topics import Topics
-from motcua_platform.auth import dev_tokens, verifier_for
+from motcua_platform.auth import dev_tokens, verifier_from_settings
+from motcua_platform.auth.settings import AuthSettings
 from motcua_platform.messaging.types import dead_letter_topic
 from notify.standins import GatewayStandIn, ThreadedServer, start_smtp
 from notify.testing import ceremony_scheduled, received, result_ready
@@ -202,7 +203,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     tenant, group = f"xa-{run[-8:]}", f"it-notify-{run[-8:]}"
     tmp = tmp_path_factory.mktemp("notify")
     keys = dev_tokens.ensure_keys(tmp / "keys")
-    verifier = verifier_for(environment="test", jwks_url=None, dev_keys_dir=str(keys))
+    verifier = verifier_from_settings(AuthSettings(environment="test", dev_keys_dir=str(keys)))
     gateway = GatewayStandIn(verify_token=verifier.verify)
     server = ThreadedServer(gateway.app, free_port()).start()
     smtp_port = free_port()

@@ -15,7 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 
 def test_plain_loopback_is_the_default() -> None:
-    settings = ServiceSettings()
+    settings = ServiceSettings(environment="test")
     assert settings.kafka_bootstrap.startswith("127.0.0.1:")
     assert settings.kafka_security_protocol == "PLAINTEXT"
     assert _security(settings) is None
@@ -23,7 +23,9 @@ def test_plain_loopback_is_the_default() -> None:
 
 def test_ssl_trusts_exactly_the_configured_ca_bundle(tmp_path: Path) -> None:
     ca = _ca(tmp_path / "ca.crt", "motcua-cluster-ca")
-    settings = ServiceSettings(kafka_security_protocol="SSL", kafka_ssl_cafile=str(ca))
+    settings = ServiceSettings(
+        environment="test", kafka_security_protocol="SSL", kafka_ssl_cafile=str(ca)
+    )
     security = _security(settings)
     assert security is not None and security.use_ssl
     assert security.ssl_context is not None
@@ -36,6 +38,7 @@ def test_sasl_scram_over_tls_reads_the_password_file(tmp_path: Path) -> None:
     secret = tmp_path / "password"
     secret.write_text("s3cret-from-a-mounted-file\n", encoding="utf-8")
     settings = ServiceSettings(
+        environment="test",
         kafka_security_protocol="SASL_SSL",
         kafka_sasl_username="motcua-workflow",
         kafka_sasl_password_file=str(secret),
@@ -53,10 +56,14 @@ def test_sasl_scram_over_tls_reads_the_password_file(tmp_path: Path) -> None:
 
 def test_unsafe_or_broken_combinations_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="kafka_ssl_cafile needs"):
-        ServiceSettings(kafka_ssl_cafile=str(tmp_path / "ca.crt"))  # PLAINTEXT
+        ServiceSettings(environment="test", kafka_ssl_cafile=str(tmp_path / "ca.crt"))  # PLAINTEXT
     with pytest.raises(ValidationError, match="SASL_SSL needs"):
-        ServiceSettings(kafka_security_protocol="SASL_SSL", kafka_sasl_username="u")
-    missing = ServiceSettings(kafka_security_protocol="SSL", kafka_ssl_cafile=str(tmp_path / "x"))
+        ServiceSettings(
+            environment="test", kafka_security_protocol="SASL_SSL", kafka_sasl_username="u"
+        )
+    missing = ServiceSettings(
+        environment="test", kafka_security_protocol="SSL", kafka_ssl_cafile=str(tmp_path / "x")
+    )
     with pytest.raises(FileNotFoundError):
         ssl_context(missing)
 
@@ -70,6 +77,6 @@ def test_the_setting_is_read_from_the_service_environment(
     ca = _ca(tmp_path / "ca.crt", "env-ca")
     monkeypatch.setenv("MOTCUA_WORKFLOW_KAFKA_SECURITY_PROTOCOL", "SSL")
     monkeypatch.setenv("MOTCUA_WORKFLOW_KAFKA_SSL_CAFILE", str(ca))
-    settings = WorkflowSettings()
+    settings = WorkflowSettings(environment="test")
     assert settings.kafka_ssl_cafile == str(ca)
     assert _subjects(ssl_context(settings)) == {"env-ca"}

@@ -60,7 +60,7 @@ async def test_stopping_a_runtime_mid_query_logs_no_pool_error(
             url = f"sqlite+aiosqlite:///{tmp_path / f'db{cycle}.sqlite'}"
             engine = make_engine(url)
             runtime = ServiceRuntime(
-                settings=ServiceSettings(database_url=url),
+                settings=ServiceSettings(environment="test", database_url=url),
                 engine=engine,
                 sessions=make_session_factory(engine),
                 migrations=tmp_path,

@@ -23,7 +23,9 @@ _, outbox, inbox, _effects = scratch_schema()
     ],
 )
 async def test_a_database_away_answers_503_with_retry_after(tmp_path: Path, dsn: str) -> None:
-    settings = ServiceSettings(service_name="t503", database_url=dsn.format(tmp=tmp_path))
+    settings = ServiceSettings(
+        environment="test", service_name="t503", database_url=dsn.format(tmp=tmp_path)
+    )
     runtime = build_service(
         settings, migrations=tmp_path, inbox=inbox, outbox=outbox, title="t", description="t"
     )

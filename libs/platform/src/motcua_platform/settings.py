@@ -14,7 +14,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOTCUA_", extra="ignore")
 
     service_name: str = "motcua"
-    environment: Literal["development", "test", "production"] = "development"
+    # No default trusts development keys: a deployment that forgets to say is production.
+    # Standalone, tests and demos set "development" or "test" explicitly.
+    environment: Literal["development", "test", "production"] = "production"
     transport: Literal["kafka", "local"] = "kafka"
     database_url: str = "sqlite+aiosqlite:///:memory:"
     kafka_bootstrap: str = "127.0.0.1:39092"

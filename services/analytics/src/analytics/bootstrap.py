@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from motcua_platform.auth import verifier_for
+from motcua_platform.auth import verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.db import make_engine, make_session_factory
 from motcua_platform.faults import RetryPolicy
@@ -182,13 +182,7 @@ def build_runtime(
     )
     app.state.sessions = sessions
     app.state.deps = deps
-    app.state.verifier = verifier_for(
-        environment=settings.environment,
-        jwks_url=settings.jwks_url,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        dev_keys_dir=settings.dev_keys_dir,
-    )
+    app.state.verifier = verifier_from_settings(settings)
     app.include_router(api.router)
     app.include_router(dashboard.router)
     install_error_handlers(app)

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from motcua_platform.settings import ServiceSettings
-from pydantic import Field, model_validator
+from motcua_platform.auth.settings import AuthSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from analytics.domain.indicators import Targets
 
 
-class AnalyticsSettings(ServiceSettings):
+class AnalyticsSettings(AuthSettings):
     model_config = SettingsConfigDict(env_prefix="MOTCUA_ANALYTICS_", extra="ignore")
 
     service_name: str = "analytics"
-    # OpenID Connect bearer tokens (development: the local dev key is trusted).
-    jwks_url: str | None = None
-    jwt_issuer: str | None = None
-    jwt_audience: str = "motcua"
-    dev_keys_dir: str | None = None
     # The projection consumer: batches, and how long to wait to fill one.
     batch_max_records: int = Field(default=10_000, ge=1, le=50_000)
     batch_wait_ms: int = Field(default=50, ge=1)
@@ -34,12 +29,6 @@ class AnalyticsSettings(ServiceSettings):
     online_max_points: float | None = None
     e_result_target: float = Field(default=1.0, gt=0, le=1)
     e_result_max_points: float | None = None
-
-    @model_validator(mode="after")
-    def _refuse_unsafe_auth(self) -> AnalyticsSettings:
-        if self.environment == "production" and not (self.jwks_url or "").startswith("https://"):
-            raise ValueError("production needs an https:// JWKS URL (MOTCUA_ANALYTICS_JWKS_URL)")
-        return self
 
     @property
     def targets(self) -> Targets:

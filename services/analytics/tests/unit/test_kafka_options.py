@@ -10,14 +10,16 @@ from motcua_platform.testing import ca_subjects, self_signed_ca
 
 
 def test_plain_loopback_has_no_tls() -> None:
-    options = kafka_options(ServiceSettings())
+    options = kafka_options(ServiceSettings(environment="test"))
     assert "ssl_context" not in options
     assert "security_protocol" not in options
 
 
 def test_tls_trusts_the_configured_ca_bundle(tmp_path: Path) -> None:
     ca = self_signed_ca(tmp_path / "ca.crt", "analytics-cluster-ca")
-    settings = ServiceSettings(kafka_security_protocol="SSL", kafka_ssl_cafile=str(ca))
+    settings = ServiceSettings(
+        environment="test", kafka_security_protocol="SSL", kafka_ssl_cafile=str(ca)
+    )
     options = kafka_options(settings)
     assert options["security_protocol"] == "SSL"
     assert ca_subjects(options["ssl_context"]) == {"analytics-cluster-ca"}
@@ -28,6 +30,7 @@ def test_sasl_scram_reads_the_password_file(tmp_path: Path) -> None:
     secret = tmp_path / "password"
     secret.write_text("from-a-mounted-secret\n", encoding="utf-8")
     settings = ServiceSettings(
+        environment="test",
         kafka_security_protocol="SASL_SSL",
         kafka_sasl_username="motcua-analytics",
         kafka_sasl_password_file=str(secret),

@@ -6,6 +6,7 @@ import asyncio
 import json
 from pathlib import Path
 
+from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 
@@ -16,7 +17,6 @@ from intake.adapters.tables import inbox, outbox
 from intake.application.configure_tenant import configure_tenant
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
-from intake.auth.verifier import TokenVerifier, verifier_from_settings
 from intake.entrypoints import (
     api_ceremony,
     api_dossiers,
@@ -40,9 +40,16 @@ _DEV_LOOKUP_SECRET = b"motcua-development-lookup-secret-not-for-production"
 
 
 def _lookup_secret(settings: IntakeSettings) -> bytes:
+    """Production reads its own secret and never accepts the development one."""
     if settings.lookup_secret_file:
-        return Path(settings.lookup_secret_file).read_bytes().strip()
-    return _DEV_LOOKUP_SECRET
+        secret = Path(settings.lookup_secret_file).read_bytes().strip()
+    elif settings.environment == "production":
+        raise ValueError("production needs MOTCUA_INTAKE_LOOKUP_SECRET_FILE")
+    else:
+        return _DEV_LOOKUP_SECRET
+    if settings.environment == "production" and (secret == _DEV_LOOKUP_SECRET or len(secret) < 32):
+        raise ValueError("the look-up secret must be a production secret of at least 32 bytes")
+    return secret
 
 
 def build_runtime(
@@ -78,11 +85,11 @@ def build_runtime(
 
     app = runtime.app
     assert app is not None
+    app.state.verifier = verifier or verifier_from_settings(settings)
     app.state.deps = IntakeDeps(
         sessions=runtime.sessions,
         clock=clock or SystemClock(),
         statutory=statutory,
-        verifier=verifier or verifier_from_settings(settings),
         tokens=LookupTokens(_lookup_secret(settings)),
         limiter=limiter
         or TokenBucketLimiter(

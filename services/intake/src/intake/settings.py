@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from motcua_platform.settings import ServiceSettings
+from motcua_platform.auth.settings import AuthSettings
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(AuthSettings):
     model_config = SettingsConfigDict(env_prefix="MOTCUA_INTAKE_", extra="ignore")
 
     service_name: str = "intake"
     public_base_url: str = "http://127.0.0.1:8001"
     tenants_seed_file: str | None = None
-    # OpenID Connect: keys from the identity provider's JWKS (Keycloak: .../certs).
-    jwks_url: str | None = Field(default=None, description="https://... or file://...")
-    jwt_issuer: str | None = None
-    jwt_audience: str = "motcua"
-    jwt_tenant_claim: str = "tenant_id"
-    jwt_roles_claim: str = "roles"
-    dev_keys_dir: str | None = Field(default=None, description="Default: .run/dev-keys")
     # The secret behind the citizens' look-up links: a mounted file in production.
     lookup_secret_file: str | None = None
     public_rate_per_minute: float = Field(default=30.0, gt=0)
@@ -30,14 +23,7 @@ class IntakeSettings(ServiceSettings):
     tenant_burst: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")
-    def _refuse_unsafe_auth(self) -> IntakeSettings:
-        if self.environment == "production":
-            if not (self.jwks_url or "").startswith("https://"):
-                raise ValueError("production needs an https:// JWKS URL (MOTCUA_INTAKE_JWKS_URL)")
-            if not self.jwt_issuer:
-                raise ValueError("production needs the token issuer (MOTCUA_INTAKE_JWT_ISSUER)")
-            if not self.lookup_secret_file:
-                raise ValueError("production needs MOTCUA_INTAKE_LOOKUP_SECRET_FILE")
-        elif self.jwks_url and not self.jwks_url.startswith(("https://", "file://")):
-            raise ValueError("the JWKS URL must be https:// or file://")
+    def _refuse_unsafe_intake(self) -> IntakeSettings:
+        if self.environment == "production" and not self.lookup_secret_file:
+            raise ValueError("production needs MOTCUA_INTAKE_LOOKUP_SECRET_FILE")
         return self

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-from motcua_platform.auth import verifier_for
+from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 
@@ -36,7 +36,7 @@ from notify.entrypoints import (
     api_settings,
     api_templates,
 )
-from notify.entrypoints.deps import NotifyDeps, Verifier
+from notify.entrypoints.deps import NotifyDeps
 from notify.entrypoints.errors import install_error_handlers
 from notify.entrypoints.subscriptions import subscriptions
 from notify.settings import NotifySettings
@@ -69,7 +69,7 @@ def build_runtime(
     secrets: SecretResolver | None = None,
     letters: LetterRenderer | None = None,
     limiter: RateLimiter | None = None,
-    verifier: Verifier | None = None,
+    verifier: TokenVerifier | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> ServiceRuntime:
     settings = settings or NotifySettings()
@@ -127,16 +127,10 @@ def build_runtime(
     )
     app = runtime.app
     assert app is not None
+    app.state.verifier = verifier or verifier_from_settings(settings)
     app.state.deps = NotifyDeps(
         sessions=runtime.sessions,
         clock=clock,
-        verifier=verifier
-        or verifier_for(
-            environment=settings.environment,
-            jwks_url=settings.jwks_url,
-            issuer=settings.jwt_issuer,
-            dev_keys_dir=settings.dev_keys_dir,
-        ),
         composer=composer,
         letters=letters,
         templates=templates,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from motcua_platform.settings import ServiceSettings
+from motcua_platform.auth.settings import AuthSettings
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class NotifySettings(ServiceSettings):
+class NotifySettings(AuthSettings):
     model_config = SettingsConfigDict(env_prefix="MOTCUA_NOTIFY_", extra="ignore")
 
     service_name: str = "notify"
@@ -19,10 +19,6 @@ class NotifySettings(ServiceSettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8001", description="Where citizens look up their dossier"
     )
-    # Bearer tokens of people calling notify's API.
-    jwks_url: str | None = None
-    jwt_issuer: str | None = None
-    dev_keys_dir: str | None = None
     # The dispatcher (role `timers`).
     dispatch_batch_size: int = Field(default=64, ge=1, le=1000)
     dispatch_concurrency: int = Field(default=32, ge=1, le=500)
@@ -40,10 +36,8 @@ class NotifySettings(ServiceSettings):
     template_workers: int = Field(default=1, ge=1, le=8)
 
     @model_validator(mode="after")
-    def _refuse_unsafe_auth(self) -> NotifySettings:
+    def _refuse_unsafe_notify(self) -> NotifySettings:
         if self.environment == "production":
-            if not (self.jwks_url or "").startswith("https://"):
-                raise ValueError("production needs an https:// JWKS URL (MOTCUA_NOTIFY_JWKS_URL)")
             if not self.intake_token_file:
                 raise ValueError("production needs MOTCUA_NOTIFY_INTAKE_TOKEN_FILE")
         return self

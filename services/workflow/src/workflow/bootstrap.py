@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from motcua_platform.auth import verifier_for
+from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 
@@ -33,7 +33,7 @@ def build_runtime(
     *,
     clock: Clock | None = None,
     statutory: Statutory | None = None,
-    verifier: object | None = None,
+    verifier: TokenVerifier | None = None,
 ) -> ServiceRuntime:
     settings = settings or WorkflowSettings()
     runtime = build_service(
@@ -65,13 +65,7 @@ def build_runtime(
     app = runtime.app
     assert app is not None
     app.state.context = ctx
-    app.state.verifier = verifier or verifier_for(
-        environment=settings.environment,
-        jwks_url=settings.jwks_url,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        dev_keys_dir=settings.dev_keys_dir,
-    )
+    app.state.verifier = verifier or verifier_from_settings(settings)
     for module in (api_clock, api_worklist, api_actions, api_calendar):
         app.include_router(module.router)
     install_error_handlers(app, messages=VALIDATION_VI)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from motcua_platform.settings import ServiceSettings
+from motcua_platform.auth.settings import AuthSettings
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class WorkflowSettings(ServiceSettings):
+class WorkflowSettings(AuthSettings):
     model_config = SettingsConfigDict(env_prefix="MOTCUA_WORKFLOW_", extra="ignore")
 
     service_name: str = "workflow"
-    # OpenID Connect, as every service: keys from the identity provider's JWKS.
-    jwks_url: str | None = Field(default=None, description="https://... or file://...")
-    jwt_issuer: str | None = None
-    jwt_audience: str = "motcua"
-    dev_keys_dir: str | None = None
     # Timers: how many due rows one transaction claims, and the idle poll.
     timer_batch_size: int = Field(default=500, ge=1, le=5_000)
     timer_poll_seconds: float = Field(default=0.1, gt=0, le=10)
@@ -30,8 +25,4 @@ class WorkflowSettings(ServiceSettings):
         if self.environment == "production":
             if self.clock_offset_seconds or self.timer_test_delay_seconds:
                 raise ValueError("production runs on the real clock, without test delays")
-            if not (self.jwks_url or "").startswith("https://"):
-                raise ValueError("production needs an https:// JWKS URL (MOTCUA_WORKFLOW_JWKS_URL)")
-        elif self.jwks_url and not self.jwks_url.startswith(("https://", "file://")):
-            raise ValueError("the JWKS URL must be https:// or file://")
         return self

@@ -1,10 +1,25 @@
-"""OpenID Connect bearer tokens for every service: verification and development tokens.
+"""OpenID Connect bearer tokens for every service, in one place: the settings and their
+production check, the verifier (with its token cache), the bearer dependency, the roles.
 
-Generic on purpose: roles are plain strings and the tenant is a claim. Each service decides
-in its own domain which role may do what.
+Each service decides in its own domain which role may do what; the tenant is a claim.
 """
 
 from motcua_platform.auth.principal import AuthError, Principal
-from motcua_platform.auth.verifier import JwksVerifier, verifier_for
+from motcua_platform.auth.roles import STAFF, Role
+from motcua_platform.auth.verifier import (
+    CachingVerifier,
+    JwksVerifier,
+    TokenVerifier,
+    verifier_from_settings,
+)
 
-__all__ = ["AuthError", "JwksVerifier", "Principal", "verifier_for"]
+__all__ = [
+    "STAFF",
+    "AuthError",
+    "CachingVerifier",
+    "JwksVerifier",
+    "Principal",
+    "Role",
+    "TokenVerifier",
+    "verifier_from_settings",
+]

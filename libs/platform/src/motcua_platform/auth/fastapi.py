@@ -1,23 +1,31 @@
-"""FastAPI glue: a dependency that turns the Authorization header into a Principal."""
+"""FastAPI glue: the one bearer dependency every service's routes use, and its 401/403 body."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from motcua_platform.auth.principal import AuthError, Principal, missing_token
+from motcua_platform.auth.verifier import TokenVerifier
+
+_bearer = HTTPBearer(auto_error=False, description="OpenID Connect access token (RS256)")
 
 
-async def current_principal(request: Request) -> Principal:
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
     """Reads `app.state.verifier`, set by the service's composition root."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise missing_token()
-    verify: Callable[[str], Awaitable[Principal]] = request.app.state.verifier.verify
-    return await verify(token.strip())
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(credentials.credentials.strip())
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def install_auth_errors(app: FastAPI) -> None:

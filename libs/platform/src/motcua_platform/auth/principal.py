@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from motcua_platform.auth.roles import Role
+
 
 @dataclass(frozen=True)
 class Principal:
     subject: str
-    roles: frozenset[str]
+    roles: frozenset[Role]
     tenant_id: str | None
 
     def has(self, *roles: str) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PROVINCE_ROLES = frozenset({"province_monitor", "operator"})
-COMMUNE_ROLES = frozenset({"clerk", "leader"})
+from motcua_platform.auth import STAFF, Role
+
+PROVINCE_ROLES = frozenset({Role.PROVINCE_MONITOR, Role.OPERATOR})
+COMMUNE_ROLES = STAFF
 
 
 class AccessDenied(Exception):

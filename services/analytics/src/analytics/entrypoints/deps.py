@@ -7,8 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from motcua_platform.auth import Principal
-from motcua_platform.auth.fastapi import current_principal
+from motcua_platform.auth.fastapi import CurrentPrincipal
 from motcua_platform.clock import Clock
 from motcua_platform.inputs import BoundedDate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,7 +45,7 @@ def get_deps(request: Request) -> AnalyticsDeps:
 Deps = Annotated[AnalyticsDeps, Depends(get_deps)]
 
 
-async def get_scope(principal: Annotated[Principal, Depends(current_principal)]) -> Scope:
+async def get_scope(principal: CurrentPrincipal) -> Scope:
     return scope_for(principal.roles, principal.tenant_id)
 
 

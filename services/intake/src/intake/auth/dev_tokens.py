@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from motcua_platform.auth import Role
 from motcua_platform.auth import dev_tokens as platform
 
 DEV_ISSUER = platform.DEV_ISSUER
@@ -34,7 +35,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--role",
         required=True,
-        choices=["clerk", "leader", "province_monitor", "operator", "service:notify"],
+        choices=[r.value for r in Role],
     )
     parser.add_argument("--tenant", default=None)
     parser.add_argument("--subject", default=None)

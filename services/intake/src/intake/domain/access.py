@@ -5,15 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from motcua_platform.auth import STAFF, Principal, Role
+
 from intake.domain.errors import Forbidden
 
-
-class Role(StrEnum):
-    CLERK = "clerk"
-    LEADER = "leader"
-    PROVINCE_MONITOR = "province_monitor"
-    OPERATOR = "operator"
-    NOTIFY = "service:notify"
+__all__ = ["STAFF", "Need", "Principal", "Role", "TenantScope", "authorise", "check_side"]
 
 
 class Need(StrEnum):
@@ -23,19 +19,6 @@ class Need(StrEnum):
     MANAGE_TENANTS = "manage_tenants"
     CONTACT = "contact"  # notify fetching contact data at send time
     MANAGE_ROSTER = "manage_roster"  # the leaders' duty roster: the commune's leader
-
-
-STAFF = frozenset({Role.CLERK, Role.LEADER})
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    roles: frozenset[Role]
-    tenant_id: str | None
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles & set(roles))
 
 
 @dataclass(frozen=True)

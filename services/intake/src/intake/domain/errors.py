@@ -14,14 +14,9 @@ __all__ = [
     "InvalidTransition",
     "NotFound",
     "TooManyRequests",
-    "Unauthenticated",
     "commune_rate_limited",
     "dossier_not_found",
 ]
-
-
-class Unauthenticated(DomainError):
-    status = 401
 
 
 def wait_vi(seconds: int) -> str:

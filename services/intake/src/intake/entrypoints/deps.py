@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from motcua_platform.auth import Principal
+from motcua_platform.auth.fastapi import current_principal as bearer_principal
 from motcua_platform.clock import Clock
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
-from intake.auth.verifier import TokenVerifier
-from intake.domain.access import Principal
-from intake.domain.errors import TooManyRequests, Unauthenticated, commune_rate_limited
+from intake.domain.errors import TooManyRequests, commune_rate_limited
 
 
 @dataclass
@@ -25,7 +24,6 @@ class IntakeDeps:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     statutory: StatutoryClock
-    verifier: TokenVerifier
     tokens: LookupTokens
     limiter: TokenBucketLimiter
     public_base_url: str
@@ -45,17 +43,11 @@ async def get_deps(request: Request) -> IntakeDeps:
     return request.app.state.deps  # type: ignore[no-any-return]
 
 
-_bearer = HTTPBearer(auto_error=False, description="OpenID Connect access token (RS256)")
-
-
 async def current_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request, principal: Annotated[Principal, Depends(bearer_principal)]
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated("auth.missing_token", "Cần đăng nhập để sử dụng chức năng này.")
+    """The platform's bearer dependency, then the per-commune fairness limit."""
     deps: IntakeDeps = request.app.state.deps  # not a nested dependency: one less to solve
-    principal = await deps.verifier.verify(credentials.credentials)
     if deps.tenant_limiter is not None and principal.tenant_id is not None:
         # Checked before any database work: a flooding commune costs the others almost nothing.
         wait = deps.tenant_limiter.check(principal.tenant_id)

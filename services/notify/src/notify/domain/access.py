@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from motcua_platform.auth import Principal
+from motcua_platform.auth import Principal, Role
 
 from notify.domain.errors import Forbidden
 
-CLERK, LEADER, MONITOR, OPERATOR = "clerk", "leader", "province_monitor", "operator"
+CLERK, LEADER, MONITOR, OPERATOR = Role.CLERK, Role.LEADER, Role.PROVINCE_MONITOR, Role.OPERATOR
 
 
 class Need(StrEnum):

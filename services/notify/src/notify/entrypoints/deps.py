@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Protocol
+from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from motcua_platform.auth import Principal
-from motcua_platform.auth.principal import missing_token
+from motcua_platform.auth.fastapi import CurrentPrincipal
 from motcua_platform.clock import Clock
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,15 +17,10 @@ from notify.application.template_store import DatabaseTemplates
 from notify.application.templating import TemplateRenderer
 
 
-class Verifier(Protocol):
-    async def verify(self, token: str) -> Principal: ...
-
-
 @dataclass
 class NotifyDeps:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    verifier: Verifier
     composer: Composer
     letters: LetterRenderer
     templates: DatabaseTemplates
@@ -42,17 +35,6 @@ def get_deps(request: Request) -> NotifyDeps:
     return request.app.state.deps  # type: ignore[no-any-return]
 
 
-_bearer = HTTPBearer(auto_error=False, description="OpenID Connect access token (RS256)")
-
-
-async def current_principal(
-    deps: Annotated[NotifyDeps, Depends(get_deps)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise missing_token()
-    return await deps.verifier.verify(credentials.credentials)
-
-
 Deps = Annotated[NotifyDeps, Depends(get_deps)]
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+__all__ = ["CurrentPrincipal", "Deps", "NotifyDeps"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from motcua_platform.auth import Principal
-from motcua_platform.auth.fastapi import current_principal
+from motcua_platform.auth.fastapi import CurrentPrincipal
 
 from workflow.application.context import Context
 
@@ -16,4 +15,5 @@ def get_context(request: Request) -> Context:
 
 
 Ctx = Annotated[Context, Depends(get_context)]
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+__all__ = ["Ctx", "CurrentPrincipal"]
