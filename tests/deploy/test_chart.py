@@ -40,6 +40,7 @@ BROKEN = {
     "broken-manifest": ("schema validation", "'bogusField' was unexpected"),
     "broken-secret": ("helm template", "MOTCUA_INTAKE_DATABASE_URL looks like a secret"),
     "broken-keda": ("helm template", "keda scales on consumer lag and needs the consumer role"),
+    "broken-auth": ("helm template", "global.auth.jwksUrl (https) is required in production"),
 }
 # services.<svc>.components.<component> -> roles, as the issue asks for them.
 COMPONENTS = {
@@ -400,6 +401,10 @@ def test_production_uses_sasl_ssl_and_postgres_tls(rendered: dict[str, list[Doc]
         assert env["SSL_CERT_FILE"]["value"] in init["command"][-1]
         assert "/etc/ssl/certs/ca-certificates.crt" in init["command"][-1]
         assert env[f"MOTCUA_{svc}_ENVIRONMENT"]["value"] == "production"
+        # Every service verifies tokens against the identity provider, not intake alone.
+        assert env[f"MOTCUA_{svc}_JWKS_URL"]["value"].startswith("https://")
+        assert env[f"MOTCUA_{svc}_JWT_ISSUER"]["value"].startswith("https://")
+        assert env[f"MOTCUA_{svc}_JWT_AUDIENCE"]["value"] == "motcua"
         assert env[f"MOTCUA_{svc}_CONSUMER_GROUP"]["value"] == svc.lower()
         assert env[f"MOTCUA_{svc}_OTLP_ENDPOINT"]["value"].startswith("http")
 

@@ -178,6 +178,24 @@ dict "root" $ "svcName" "intake" "svc" <service values> "kafka" true|false
   value: {{ $g.environment | quote }}
 - name: {{ $p }}TRANSPORT
   value: kafka
+{{- $auth := $g.auth | default dict }}
+{{- if eq $g.environment "production" }}
+{{- $_ := required "global.auth.jwksUrl (https) is required in production" $auth.jwksUrl }}
+{{- $_ := required "global.auth.issuer is required in production" $auth.issuer }}
+{{- $_ := required "global.auth.audience is required in production" $auth.audience }}
+{{- end }}
+{{- with $auth.jwksUrl }}
+- name: {{ $p }}JWKS_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with $auth.issuer }}
+- name: {{ $p }}JWT_ISSUER
+  value: {{ . | quote }}
+{{- end }}
+{{- with $auth.audience }}
+- name: {{ $p }}JWT_AUDIENCE
+  value: {{ . | quote }}
+{{- end }}
 - name: {{ $p }}LOG_LEVEL
   value: {{ $g.logLevel | quote }}
 - name: {{ $p }}LOG_JSON
