@@ -98,7 +98,10 @@ async def test_unknown_http_methods_share_one_metric_label() -> None:
 def _service(tmp_path: Path, **settings: object) -> FastAPI:
     runtime = build_service(
         ServiceSettings(
-            service_name="hdr-test", database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db", **settings
+            service_name="hdr-test",
+            environment="test",
+            database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db",
+            **settings,
         ),
         migrations=tmp_path,
         inbox=None,
