@@ -21,6 +21,7 @@ bash scripts/lib/browser.sh
 # shellcheck source=scripts/lib/tools.sh
 source scripts/lib/tools.sh
 ensure_promtool
+ensure_asyncapi_spec
 
 echo "==> ruff"
 "${UV[@]}" run --frozen ruff check .

@@ -143,3 +143,24 @@ ensure_promtool() {
   fi
   _tools_unlock
 }
+
+# The AsyncAPI specification's JSON Schemas (npm package @asyncapi/specs), to validate
+# contracts/asyncapi.json offline. Sets ASYNCAPI_SPEC to the 3.0.0 schema file.
+ASYNCAPI_SPECS_VERSION="${ASYNCAPI_SPECS_VERSION:-6.11.1}"
+ASYNCAPI_SPEC="$MOTCUA_TOOLS_DIR/asyncapi-specs-$ASYNCAPI_SPECS_VERSION/package/schemas/3.0.0-without-\$id.json"
+export ASYNCAPI_SPEC
+ensure_asyncapi_spec() {
+  [[ -f "$ASYNCAPI_SPEC" ]] && return 0
+  command -v npm >/dev/null 2>&1 || { _tools_log "ERROR: npm is needed for @asyncapi/specs"; return 1; }
+  _tools_lock
+  local dir="$MOTCUA_TOOLS_DIR/asyncapi-specs-$ASYNCAPI_SPECS_VERSION" tgz
+  mkdir -p "$dir"
+  _tools_log "fetching @asyncapi/specs@$ASYNCAPI_SPECS_VERSION from the npm registry"
+  if ! tgz=$(cd "$dir" && npm pack --silent "@asyncapi/specs@$ASYNCAPI_SPECS_VERSION") ||
+    ! tar -xzf "$dir/$tgz" -C "$dir" package/schemas; then
+    _tools_log "ERROR: could not fetch @asyncapi/specs@$ASYNCAPI_SPECS_VERSION"
+    _tools_unlock
+    return 1
+  fi
+  _tools_unlock
+}

@@ -1,4 +1,5 @@
-"""Export JSON Schemas of the envelope and every registered payload (`python -m ...export`)."""
+"""Export JSON Schemas of the envelope and every registered payload, and the AsyncAPI
+document of the topics (`python -m motcua_contracts.export`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from motcua_contracts.asyncapi import ASYNCAPI_PATH, render_document
 from motcua_contracts.envelope import ENVELOPE_VERSION, EventEnvelope
 from motcua_contracts.registry import REGISTRY
 
@@ -33,6 +35,8 @@ def main() -> int:
     for name, schema in generated_schemas().items():
         (SCHEMA_DIR / name).write_text(render(schema), encoding="utf-8")
     print(f"wrote {len(generated_schemas())} schemas to {SCHEMA_DIR}")
+    ASYNCAPI_PATH.write_text(render_document(), encoding="utf-8")
+    print(f"wrote the AsyncAPI document to {ASYNCAPI_PATH}")
     return 0
 
 
