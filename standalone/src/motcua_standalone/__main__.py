@@ -71,6 +71,9 @@ async def run(args: argparse.Namespace) -> int:
                 # Longer than clients keep idle connections (httpx: 5 s), so a client never
                 # reuses one the server is closing at that very moment.
                 timeout_keep_alive=30,
+                # X-Forwarded-For is read only by motcua_platform.rate_limit.client_address,
+                # from the configured trusted proxies (uvicorn would trust loopback's).
+                proxy_headers=False,
             )
         )
         for name, port in ports.items()

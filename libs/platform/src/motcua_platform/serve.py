@@ -47,7 +47,12 @@ async def serve(
     await transport.start()
     runtime.start_background(roles)
     app = runtime.app if ("api" in roles and runtime.app is not None) else ops_app(runtime)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None))
+    # proxy_headers off: uvicorn would otherwise take the client address from X-Forwarded-For
+    # whenever the peer is in FORWARDED_ALLOW_IPS (loopback by default). The address is read
+    # only by motcua_platform.rate_limit.client_address, from MOTCUA_<SVC>_TRUSTED_PROXIES.
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_config=None, proxy_headers=False)
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
