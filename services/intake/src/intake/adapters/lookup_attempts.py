@@ -26,10 +26,10 @@ async def reserve(session: AsyncSession, code: str, *, now: float, window: float
     """Counts one attempt for `code` (before its digits are checked) unless it is locked."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(t).values(code=code, failures=1, window_started=now, locked_until=None)
+    new = insert(t).values(code=code, failures=1, window_started=now, locked_until=None)
     locked = t.c.locked_until.is_not(None) & (t.c.locked_until > now)
     expired = t.c.window_started < now - window
-    stmt = stmt.on_conflict_do_update(
+    stmt = new.on_conflict_do_update(
         index_elements=[t.c.code],
         set_={
             "failures": case((locked, t.c.failures), (expired, 1), else_=t.c.failures + 1),
