@@ -191,3 +191,16 @@ async def test_parallel_requests_cannot_pass_the_burst() -> None:
         auth = {"Authorization": "Bearer :monitor-1"}
         answers = await asyncio.gather(*(client.get("/api/ping", headers=auth) for _ in range(20)))
     assert sorted(r.status_code for r in answers) == [200] * 5 + [429] * 15
+
+
+def test_one_bucket_arithmetic_for_the_api_limit_and_the_outbound_pacing() -> None:
+    from motcua_platform.rate_limit import TokenBuckets
+
+    now = [100.0]
+    limiter = TokenBucketLimiter(rate_per_minute=60, burst=2, monotonic=lambda: now[0])
+    assert [limiter.check("k") for _ in range(3)] == [0, 0, 1]
+    now[0] += 1.0
+    assert limiter.check("k") == 0
+    pacing = TokenBuckets(lambda: now[0])
+    assert [pacing.acquire("sms", 2.0) for _ in range(2)] == [0.0, 0.0]
+    assert pacing.acquire("sms", 2.0) == 0.5  # two a second: the next in half a second

@@ -1,7 +1,8 @@
 """Rate limits, one implementation for every service.
 
 - `TokenBucketLimiter`: a token bucket per key, in process (each replica sees its share;
-  production adds a shared limit at the ingress).
+  production adds a shared limit at the ingress). `TokenBuckets`: the same bucket for
+  outbound pacing whose rate the caller gives (notify's providers).
 - `ApiRateLimits`: what every authenticated API checks after the token is verified, per
   principal and per commune (the token's tenant); `install_api_rate_limits` puts it on the app
   where the platform's bearer dependency finds it.
@@ -86,7 +87,21 @@ def commune_rate_limited(retry_after_seconds: int) -> RateLimited:
     )
 
 
+def _take(
+    bucket: tuple[float, float] | None, now: float, rate: float, burst: float
+) -> tuple[tuple[float, float], float]:
+    """One token bucket step: (tokens, updated) after the attempt, and 0.0 if a token was
+    taken, else the seconds until one is free. `rate` in tokens per second."""
+    tokens, updated = bucket or (burst, now)
+    tokens = min(burst, tokens + (now - updated) * rate)
+    if tokens >= 1.0:
+        return (tokens - 1.0, now), 0.0
+    return (tokens, now), (1.0 - tokens) / rate
+
+
 class TokenBucketLimiter:
+    """A bucket per key (client, principal, commune) with one rate and burst; bounded memory."""
+
     def __init__(
         self,
         *,
@@ -107,17 +122,27 @@ class TokenBucketLimiter:
         return cls(rate_per_minute=rate * 60, burst=burst) if rate > 0 else None
 
     def check(self, client: str) -> int:
-        """0 if allowed (one token taken), else the seconds to wait."""
-        now = self._now()
-        tokens, last = self._buckets.pop(client, (self._burst, now))
-        tokens = min(self._burst, tokens + (now - last) * self._rate)
-        allowed = tokens >= 1.0
-        if allowed:
-            tokens -= 1.0
-        self._buckets[client] = (tokens, now)
+        """0 if allowed (one token taken), else the whole seconds to wait (Retry-After)."""
+        bucket, wait = _take(self._buckets.pop(client, None), self._now(), self._rate, self._burst)
+        self._buckets[client] = bucket
         if len(self._buckets) > self._max:
             self._buckets.popitem(last=False)  # forget the least recently seen client
-        return 0 if allowed else max(1, int((1.0 - tokens) / self._rate) + 1)
+        return 0 if not wait else max(1, int(wait) + 1)
+
+
+class TokenBuckets:
+    """Outbound pacing (notify's providers): a bucket per key whose rate the caller gives at
+    each call (a commune's configured rate per provider); the burst is one second's worth."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._now = monotonic
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, updated)
+
+    def acquire(self, key: str, rate: float) -> float:
+        """Takes a token (returns 0) or says how long until one is free."""
+        bucket, wait = _take(self._buckets.get(key), self._now(), rate, max(1.0, rate))
+        self._buckets[key] = bucket
+        return wait
 
 
 def parse_networks(raw: Sequence[str]) -> tuple[Network, ...]:
