@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -127,7 +128,7 @@ class TokenBucketLimiter:
         self._buckets[client] = bucket
         if len(self._buckets) > self._max:
             self._buckets.popitem(last=False)  # forget the least recently seen client
-        return 0 if not wait else max(1, int(wait) + 1)
+        return 0 if not wait else max(1, math.ceil(wait))
 
 
 class TokenBuckets:
