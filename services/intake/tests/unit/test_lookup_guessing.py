@@ -56,6 +56,7 @@ async def test_the_sixth_wrong_guess_on_a_code_is_locked_from_any_address(desk: 
     assert 14 * 60 < wait <= 15 * 60
     assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
     assert "Vui lòng thử lại sau <strong>15 phút</strong>" in page.text
+    assert "mã QR trên giấy hẹn" in page.text and "mỗi máy" not in page.text
     assert qr.status_code == 200 and d["code"] in qr.text
 
     # Another dossier of the same commune is not affected.

@@ -54,7 +54,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _too_many(request: Request, exc: RateLimited) -> Response:
         headers = {"Retry-After": str(exc.retry_after_seconds), "Cache-Control": "no-store"}
         if _wants_html(request):
-            page = public_page.too_many_requests(wait_vi(exc.retry_after_seconds))
+            wait = wait_vi(exc.retry_after_seconds)
+            locked = exc.code == "lookup.locked"
+            page = (public_page.code_locked if locked else public_page.too_many_requests)(wait)
             return HTMLResponse(page, status_code=429, headers=headers)
         return JSONResponse(error_body(exc.code, exc.message_vi), status_code=429, headers=headers)
 
