@@ -300,6 +300,7 @@ async def run(quick: bool) -> int:
             "MOTCUA_INTAKE_LOG_LEVEL": "WARNING",
             # One commune on purpose: the per-commune fairness limit would cap the load.
             "MOTCUA_INTAKE_TENANT_RATE_PER_SECOND": "0",
+            "MOTCUA_INTAKE_PRINCIPAL_RATE_PER_SECOND": "0",
         },
         "api",
     )

@@ -106,6 +106,7 @@ async def run(quick: bool, count: int) -> int:
             "MOTCUA_INTAKE_DEV_KEYS_DIR": str(keys),
             "MOTCUA_INTAKE_LOG_LEVEL": "WARNING",
             "MOTCUA_INTAKE_TENANT_RATE_PER_SECOND": "0",
+            "MOTCUA_INTAKE_PRINCIPAL_RATE_PER_SECOND": "0",
         },
         "api,relay",
     )

@@ -58,9 +58,9 @@ class BenchPlatform:
                 f"{prefix}ENVIRONMENT": "test",
                 f"{prefix}LOG_LEVEL": "WARNING",
             }
-            if service == "intake":
-                # The bench is one clerk desk sending as fast as it can, not a flood to limit.
-                values[f"{prefix}TENANT_RATE_PER_SECOND"] = "0"
+            # The bench is one clerk desk sending as fast as it can, not a flood to limit.
+            values[f"{prefix}TENANT_RATE_PER_SECOND"] = "0"
+            values[f"{prefix}PRINCIPAL_RATE_PER_SECOND"] = "0"
             if service == "notify" and "intake" in self.processes:
                 values[f"{prefix}INTAKE_URL"] = self.processes["intake"].url
             values.update((extra or {}).get(service, {}))

@@ -41,6 +41,7 @@ BROKEN = {
     "broken-secret": ("helm template", "MOTCUA_INTAKE_DATABASE_URL looks like a secret"),
     "broken-keda": ("helm template", "keda scales on consumer lag and needs the consumer role"),
     "broken-auth": ("helm template", "global.auth.jwksUrl (https) is required in production"),
+    "broken-proxies": ("helm template", "global.trustedProxies (the ingress controller's CIDRs)"),
 }
 # services.<svc>.components.<component> -> roles, as the issue asks for them.
 COMPONENTS = {
@@ -572,6 +573,25 @@ def test_grafana_dashboards_are_provisioned(rendered: dict[str, list[Doc]]) -> N
     ):
         assert metric in exprs, metric
     assert not of_kind(rendered["default"], "ServiceMonitor")  # optional CRDs stay off
+
+
+def test_every_service_trusts_only_the_configured_proxies(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    """X-Forwarded-For is believed only from the ingress' CIDRs (issue 17, point 2)."""
+    for case, expected in (("production", "10.244.0.0/16"), ("province", "10.42.0.0/16")):
+        seen = set()
+        for doc in workloads(rendered[case]):
+            for container in containers(doc, init=False):
+                for name, var in env_of(container).items():
+                    if name.endswith("_TRUSTED_PROXIES"):
+                        assert var["value"] == expected, (case, name)
+                        seen.add(name)
+        services = ("INTAKE", "WORKFLOW", "NOTIFY", "ANALYTICS")
+        assert seen == {f"MOTCUA_{s}_TRUSTED_PROXIES" for s in services}, (case, seen)
+    for doc in workloads(rendered["default"]):  # no ingress: the peer is the client
+        for container in containers(doc, init=False):
+            assert not [n for n in env_of(container) if n.endswith("_TRUSTED_PROXIES")]
 
 
 def test_ingress_routes_to_api_components(rendered: dict[str, list[Doc]]) -> None:

@@ -20,6 +20,7 @@ import uvicorn
 from motcua_platform.auth.dev_tokens import mint
 from motcua_platform.clock import AcceleratedClock, Clock, SystemClock
 from motcua_platform.logs import configure_logging
+from motcua_platform.serve import server_config
 
 from motcua_standalone.check import (
     VN,
@@ -63,11 +64,10 @@ async def run(args: argparse.Namespace) -> int:
     await platform.start()
     servers = [
         _Server(
-            uvicorn.Config(
+            server_config(  # proxy headers off, as in production
                 platform.runtimes[name].app,  # type: ignore[arg-type]
                 host=args.host,
                 port=port,
-                log_config=None,
                 # Longer than clients keep idle connections (httpx: 5 s), so a client never
                 # reuses one the server is closing at that very moment.
                 timeout_keep_alive=30,

@@ -196,6 +196,13 @@ dict "root" $ "svcName" "intake" "svc" <service values> "kafka" true|false
 - name: {{ $p }}JWT_AUDIENCE
   value: {{ . | quote }}
 {{- end }}
+{{- if and $root.Values.ingress.enabled (not $g.trustedProxies) }}
+{{- fail "global.trustedProxies (the ingress controller's CIDRs) is required with the ingress: without it every citizen shares one rate-limit bucket" }}
+{{- end }}
+{{- with $g.trustedProxies }}
+- name: {{ $p }}TRUSTED_PROXIES
+  value: {{ join "," . | quote }}
+{{- end }}
 - name: {{ $p }}LOG_LEVEL
   value: {{ $g.logLevel | quote }}
 - name: {{ $p }}LOG_JSON

@@ -185,6 +185,7 @@ def error_responses(
         404: "Không tìm thấy",
         409: "Xung đột trạng thái",
         422: "Dữ liệu không hợp lệ",
+        429: "Gửi quá nhiều yêu cầu (kèm Retry-After)",
     }
     for key, text in descriptions.items():
         texts[int(key.removeprefix("s"))] = text

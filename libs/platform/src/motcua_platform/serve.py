@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -37,6 +38,19 @@ def ops_app(runtime: ServiceRuntime) -> FastAPI:
     return app
 
 
+def server_config(app: FastAPI, *, host: str, port: int, **options: Any) -> uvicorn.Config:
+    """uvicorn's configuration for every service, here and in standalone.
+
+    proxy_headers off: uvicorn would otherwise replace the client address with the one in
+    X-Forwarded-For whenever the peer is in FORWARDED_ALLOW_IPS (loopback by default), so any
+    local client could pick its own address. The header is read only by
+    `motcua_platform.rate_limit.client_address`, from MOTCUA_<SVC>_TRUSTED_PROXIES.
+    """
+    return uvicorn.Config(
+        app, host=host, port=port, log_config=None, **options, proxy_headers=False
+    )
+
+
 async def serve(
     runtime: ServiceRuntime, *, roles: frozenset[str], host: str, port: int, migrate: bool
 ) -> None:
@@ -47,7 +61,7 @@ async def serve(
     await transport.start()
     runtime.start_background(roles)
     app = runtime.app if ("api" in roles and runtime.app is not None) else ops_app(runtime)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None))
+    server = uvicorn.Server(server_config(app, host=host, port=port))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))

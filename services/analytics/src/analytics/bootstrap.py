@@ -18,6 +18,7 @@ from motcua_platform.db import make_engine, make_session_factory
 from motcua_platform.faults import RetryPolicy
 from motcua_platform.health import health_router
 from motcua_platform.messaging.transport import KafkaTransport, Transport
+from motcua_platform.rate_limit import ApiRateLimits, install_api_rate_limits
 from motcua_platform.runtime import ALL_ROLES, ServiceRuntime, make_app
 from motcua_platform.security_headers import install_security_headers
 from motcua_platform.unavailable import install_unavailable_handler
@@ -183,6 +184,7 @@ def build_runtime(
     app.state.sessions = sessions
     app.state.deps = deps
     app.state.verifier = verifier_from_settings(settings)
+    install_api_rate_limits(app, ApiRateLimits.from_settings(settings))  # per principal, commune
     app.include_router(api.router)
     app.include_router(dashboard.router)
     install_error_handlers(app)

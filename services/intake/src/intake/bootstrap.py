@@ -8,15 +8,16 @@ from pathlib import Path
 
 from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
+from motcua_platform.rate_limit import ApiRateLimits, TokenBucketLimiter, install_api_rate_limits
 from motcua_platform.runtime import ServiceRuntime, build_service
 
 from intake.adapters import tenant_repo
 from intake.adapters.catalogue_limits import statutory_working_days
-from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.adapters.tables import inbox, outbox
 from intake.application.configure_tenant import configure_tenant
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
+from intake.application.public_lookup import LookupGuard
 from intake.entrypoints import (
     api_ceremony,
     api_dossiers,
@@ -97,15 +98,16 @@ def build_runtime(
         ),
         public_base_url=settings.public_base_url,
         after_commit=nudge_relay,
-        tenant_limiter=tenant_limiter
-        or (
-            TokenBucketLimiter(
-                rate_per_minute=settings.tenant_rate_per_second * 60, burst=settings.tenant_burst
-            )
-            if settings.tenant_rate_per_second > 0
-            else None
+        trusted_proxies=settings.trusted_networks,
+        lookup_guard=LookupGuard(
+            max_failures=settings.lookup_max_failures,
+            lock_seconds=settings.lookup_lock_seconds,
         ),
     )
+    limits = ApiRateLimits.from_settings(settings)
+    if tenant_limiter is not None:
+        limits.tenant = tenant_limiter
+    install_api_rate_limits(app, limits)
     for module in (
         api_dossiers,
         api_lifecycle,

@@ -17,10 +17,11 @@ class IntakeSettings(AuthSettings):
     lookup_secret_file: str | None = None
     public_rate_per_minute: float = Field(default=30.0, gt=0)
     public_burst: int = Field(default=10, ge=1)
-    # Per-commune fairness on the authenticated API (token bucket keyed by the token's tenant).
-    # A desk of a few clerks stays far below it; 0 disables the limit (benchmarks only).
-    tenant_rate_per_second: float = Field(default=20.0, ge=0)
-    tenant_burst: int = Field(default=60, ge=1)
+    # Guessing the look-up by code + last four phone digits: after this many wrong digits for
+    # one code, that code's look-up is locked this long, whatever the client address (the
+    # QR link of the printed receipt keeps working). Counted in the database: all replicas.
+    lookup_max_failures: int = Field(default=5, ge=1)
+    lookup_lock_seconds: int = Field(default=15 * 60, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_intake(self) -> IntakeSettings:

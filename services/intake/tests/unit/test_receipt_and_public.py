@@ -6,8 +6,8 @@ import re
 from datetime import timedelta
 
 from intake.adapters import receipt_pdf
-from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.testing import A, Desk
+from motcua_platform.rate_limit import TokenBucketLimiter
 
 
 def _path(url: str) -> str:

@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.onboard import onboard, rows_of
 from intake.testing import A, B, Desk, make_desk, outbox_events
 from motcua_contracts.events.tenants_v2 import TenantConfigured
 from motcua_contracts.topics import Topics
+from motcua_platform.rate_limit import TokenBucketLimiter
 
 ROOT = Path(__file__).resolve().parents[4]
 NEW = "son-la.xa-moi"

@@ -8,13 +8,13 @@ from pathlib import Path
 import httpx
 from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
+from motcua_platform.rate_limit import ApiRateLimits, TokenBuckets, install_api_rate_limits
 from motcua_platform.runtime import ServiceRuntime, build_service
 
 from notify.adapters import render_process
 from notify.adapters.gateways import HttpSms, ZaloZns
 from notify.adapters.intake_contacts import DevTokens, FileToken, IntakeContacts
 from notify.adapters.letter_pdf import PdfLetters
-from notify.adapters.rate_limit import TokenBuckets
 from notify.adapters.secrets import ReferenceSecrets
 from notify.adapters.smtp import SmtpEmail
 from notify.adapters.tables import inbox, outbox
@@ -128,6 +128,7 @@ def build_runtime(
     app = runtime.app
     assert app is not None
     app.state.verifier = verifier or verifier_from_settings(settings)
+    install_api_rate_limits(app, ApiRateLimits.from_settings(settings))  # per principal, commune
     app.state.deps = NotifyDeps(
         sessions=runtime.sessions,
         clock=clock,

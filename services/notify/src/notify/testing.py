@@ -282,7 +282,8 @@ class Notify:
 
 @asynccontextmanager
 async def make_notify(tmp_path: Path, keys: Path, **overrides: Any) -> AsyncIterator[Notify]:
-    from notify.adapters.rate_limit import TokenBuckets
+    from motcua_platform.rate_limit import TokenBuckets
+
     from notify.bootstrap import build_runtime
     from notify.settings import NotifySettings
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
+from motcua_platform.rate_limit import ApiRateLimits, install_api_rate_limits
 from motcua_platform.runtime import ServiceRuntime, build_service
 
 from workflow.adapters.offset_clock import OffsetClock
@@ -66,6 +67,7 @@ def build_runtime(
     assert app is not None
     app.state.context = ctx
     app.state.verifier = verifier or verifier_from_settings(settings)
+    install_api_rate_limits(app, ApiRateLimits.from_settings(settings))  # per principal, commune
     for module in (api_clock, api_worklist, api_actions, api_calendar):
         app.include_router(module.router)
     install_error_handlers(app, messages=VALIDATION_VI)

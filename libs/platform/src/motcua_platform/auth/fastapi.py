@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -22,7 +22,17 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise missing_token()
     verifier: TokenVerifier = request.app.state.verifier
-    return await verifier.verify(credentials.credentials.strip())
+    principal = await verifier.verify(credentials.credentials.strip())
+    # Every authenticated API is rate-limited per principal and per commune (429 before any
+    # work of the route); `motcua_platform.rate_limit.install_api_rate_limits` sets it.
+    limits: _Limits | None = getattr(request.app.state, "api_limits", None)
+    if limits is not None:
+        limits.admit(principal)
+    return principal
+
+
+class _Limits(Protocol):
+    def admit(self, principal: Principal) -> None: ...
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -11,10 +11,12 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from motcua_platform.auth.dev_tokens import DEV_AUDIENCE, DEV_ISSUER
-from motcua_platform.settings import ServiceSettings
+from motcua_platform.rate_limit import RateLimitSettings
 
 
-class AuthSettings(ServiceSettings):
+class AuthSettings(RateLimitSettings):
+    """Also the limits of the authenticated API (per principal, per commune)."""
+
     # OpenID Connect: keys from the identity provider's JWKS (Keycloak: .../certs).
     jwks_url: str | None = Field(default=None, description="https://... or file://...")
     jwt_issuer: str | None = None

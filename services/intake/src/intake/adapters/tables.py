@@ -158,6 +158,19 @@ idempotency_keys = Table(
     UniqueConstraint("tenant_id", "key"),
 )
 
+# Wrong phone digits per dossier code on the public look-up (code + last four digits), shared
+# by every replica. Times are epoch seconds: compared in SQL the same way on SQLite and
+# PostgreSQL. `failures` counts attempts reserved since `window_started`; the look-up by code
+# is refused until `locked_until`.
+lookup_attempts = Table(
+    "lookup_attempts",
+    metadata,
+    Column("code", String(80), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_started", Float, nullable=False),
+    Column("locked_until", Float, nullable=True),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters import dossier_repo, history_repo
+from intake.adapters import dossier_repo, history_repo, lookup_attempts
 from intake.adapters.records import DossierRecord
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import ProcedureStep, StatutoryClock
 from intake.domain.applicant import mask_name
+from intake.domain.errors import TooManyRequests
 from intake.domain.lifecycle import FINISHED, STATUS_VI, Status
 
 
@@ -73,12 +75,45 @@ async def find_by_token(
     return await dossier_repo.find_by_lookup_hash(session, tokens.hash(token))
 
 
+@dataclass(frozen=True)
+class LookupGuard:
+    """Bounds guessing the last four phone digits of a (sequential, guessable) code."""
+
+    max_failures: int = 5
+    lock_seconds: int = 15 * 60
+
+
+def code_locked(retry_after_seconds: int) -> TooManyRequests:
+    return TooManyRequests(
+        retry_after_seconds,
+        "lookup.locked",
+        "Mã hồ sơ này tạm thời bị khóa tra cứu vì số điện thoại bị nhập sai nhiều lần. "
+        "Bạn vẫn có thể tra cứu bằng mã QR trên giấy hẹn.",
+    )
+
+
 async def find_by_code_and_phone(
-    session: AsyncSession, code: str, last4: str
+    session: AsyncSession, code: str, last4: str, *, guard: LookupGuard, now: datetime
 ) -> DossierRecord | None:
+    """The dossier if the digits match. Every attempt on an existing code is counted in the
+    database before the digits are compared (so parallel guesses on any replica share the
+    limit); after `max_failures` wrong ones the code is locked (TooManyRequests), whoever asks.
+    Call inside a transaction."""
     record = await dossier_repo.find_by_code(session, code.strip())
-    if record is None or not hmac.compare_digest(record.applicant_phone[-4:], last4):
+    if record is None:
         return None
+    at = now.timestamp()
+    slot = await lookup_attempts.reserve(session, record.code, now=at, window=guard.lock_seconds)
+    if slot.locked_until is not None and slot.locked_until > at:
+        raise code_locked(math.ceil(slot.locked_until - at))
+    if slot.failures > guard.max_failures:  # parallel guesses past the limit
+        await lookup_attempts.lock(session, record.code, now=at, until=at + guard.lock_seconds)
+        raise code_locked(guard.lock_seconds)
+    if not hmac.compare_digest(record.applicant_phone[-4:], last4):
+        if slot.failures >= guard.max_failures:
+            await lookup_attempts.lock(session, record.code, now=at, until=at + guard.lock_seconds)
+        return None
+    await lookup_attempts.forget(session, record.code)
     return record
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from motcua_platform.errors import Conflict, DomainError, Forbidden, InvalidFields, NotFound
+from motcua_platform.rate_limit import RateLimited, commune_rate_limited, wait_vi
 
 __all__ = [
     "Conflict",
@@ -13,23 +14,16 @@ __all__ = [
     "InvalidFields",
     "InvalidTransition",
     "NotFound",
+    "RateLimited",
     "TooManyRequests",
     "commune_rate_limited",
     "dossier_not_found",
+    "wait_vi",
 ]
 
 
-def wait_vi(seconds: int) -> str:
-    """The wait a person is told, the same as Retry-After: "5 giây", "2 phút", "1 phút 30 giây"."""
-    seconds = max(1, seconds)
-    minutes, rest = divmod(seconds, 60)
-    if not minutes:
-        return f"{rest} giây"
-    return f"{minutes} phút" + (f" {rest} giây" if rest else "")
-
-
-class TooManyRequests(DomainError):
-    status = 429
+class TooManyRequests(RateLimited):
+    """The public look-up's 429 (a page for a browser, JSON for an API client)."""
 
     def __init__(
         self,
@@ -37,17 +31,7 @@ class TooManyRequests(DomainError):
         code: str = "rate_limited",
         message_vi: str = "Bạn tra cứu quá nhiều lần.",
     ) -> None:
-        wait = max(1, retry_after_seconds)
-        super().__init__(code, f"{message_vi} Vui lòng thử lại sau {wait_vi(wait)}.")
-        self.retry_after_seconds = wait
-
-
-def commune_rate_limited(retry_after_seconds: int) -> TooManyRequests:
-    return TooManyRequests(
-        retry_after_seconds,
-        "tenant.rate_limited",
-        "Đơn vị của bạn đang gửi quá nhiều yêu cầu cùng lúc.",
-    )
+        super().__init__(retry_after_seconds, code, message_vi)
 
 
 class InvalidTransition(Conflict):

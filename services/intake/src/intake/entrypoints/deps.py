@@ -1,4 +1,5 @@
-"""What routes get from the composition root, and the bearer-token dependency."""
+"""What routes get from the composition root, the bearer dependency (the platform's: it also
+applies the per-principal and per-commune limits) and the public pages' limit."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from motcua_platform.auth import Principal
-from motcua_platform.auth.fastapi import current_principal as bearer_principal
+from motcua_platform.auth.fastapi import current_principal
 from motcua_platform.clock import Clock
+from motcua_platform.rate_limit import Network, TokenBucketLimiter, client_address, count_refusal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intake.adapters.rate_limit import TokenBucketLimiter
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
-from intake.domain.errors import TooManyRequests, commune_rate_limited
+from intake.application.public_lookup import LookupGuard
+from intake.domain.errors import TooManyRequests
 
 
 @dataclass
@@ -28,8 +30,9 @@ class IntakeDeps:
     limiter: TokenBucketLimiter
     public_base_url: str
     after_commit: Callable[[], None]
-    # Fairness: one bucket per commune (the token's tenant); None disables it.
-    tenant_limiter: TokenBucketLimiter | None = None
+    # X-Forwarded-For is believed only from these peers (the ingress); none by default.
+    trusted_proxies: tuple[Network, ...] = ()
+    lookup_guard: LookupGuard = field(default_factory=LookupGuard)
     # Fairness again: an operator onboarding a province sends many configuration changes at
     # once; this replica applies one at a time, so the desks keep most of its time.
     tenant_changes: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
@@ -43,25 +46,13 @@ async def get_deps(request: Request) -> IntakeDeps:
     return request.app.state.deps  # type: ignore[no-any-return]
 
 
-async def current_principal(
-    request: Request, principal: Annotated[Principal, Depends(bearer_principal)]
-) -> Principal:
-    """The platform's bearer dependency, then the per-commune fairness limit."""
-    deps: IntakeDeps = request.app.state.deps  # not a nested dependency: one less to solve
-    if deps.tenant_limiter is not None and principal.tenant_id is not None:
-        # Checked before any database work: a flooding commune costs the others almost nothing.
-        wait = deps.tenant_limiter.check(principal.tenant_id)
-        if wait:
-            raise commune_rate_limited(wait)
-    return principal
-
-
 async def rate_limited(request: Request, deps: Annotated[IntakeDeps, Depends(get_deps)]) -> None:
-    client = request.client.host if request.client else "unknown"
-    wait = deps.limiter.check(client)
+    """The public pages' limit per client address (behind a trusted proxy: the address it saw)."""
+    wait = deps.limiter.check(client_address(request, deps.trusted_proxies))
     if wait:
+        count_refusal("intake", "public_client")
         raise TooManyRequests(wait)
 
 
 Deps = Annotated[IntakeDeps, Depends(get_deps)]
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]  # rate-limited too

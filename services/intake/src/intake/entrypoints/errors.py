@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from motcua_platform import errors as platform_errors
 
-from intake.domain.errors import DomainError, InvalidTransition, TooManyRequests, wait_vi
+from intake.domain.errors import DomainError, InvalidTransition, RateLimited, wait_vi
 from intake.domain.tenants import InvalidTenant, TenantInvalidTransition
 from intake.entrypoints.actions import paths
 from intake.entrypoints.schemas_out import ErrorOut
@@ -31,7 +31,7 @@ def _enrich(exc: DomainError) -> tuple[dict[str, Any], dict[str, str]]:
         extra["errors"] = [
             {"field": p.field, "code": p.code, "message": p.message} for p in exc.problems
         ]
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
@@ -50,11 +50,13 @@ def _wants_html(request: Request) -> bool:
 def install_error_handlers(app: FastAPI) -> None:
     platform_errors.install_error_handlers(app, enrich=_enrich, model=ErrorOut)
 
-    @app.exception_handler(TooManyRequests)
-    async def _too_many(request: Request, exc: TooManyRequests) -> Response:
+    @app.exception_handler(RateLimited)
+    async def _too_many(request: Request, exc: RateLimited) -> Response:
         headers = {"Retry-After": str(exc.retry_after_seconds), "Cache-Control": "no-store"}
         if _wants_html(request):
-            page = public_page.too_many_requests(wait_vi(exc.retry_after_seconds))
+            wait = wait_vi(exc.retry_after_seconds)
+            locked = exc.code == "lookup.locked"
+            page = (public_page.code_locked if locked else public_page.too_many_requests)(wait)
             return HTMLResponse(page, status_code=429, headers=headers)
         return JSONResponse(error_body(exc.code, exc.message_vi), status_code=429, headers=headers)
 

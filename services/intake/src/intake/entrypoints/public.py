@@ -72,7 +72,10 @@ async def by_code(
     if not ma or not sdt4:
         return _html(public_page.search_form())
     async with deps.sessions() as session:
-        record = await find_by_code_and_phone(session, ma, sdt4)
+        async with session.begin():  # the attempt is counted even when the digits are wrong
+            record = await find_by_code_and_phone(
+                session, ma, sdt4, guard=deps.lookup_guard, now=deps.clock.now()
+            )
         if record is None:
             return _html(
                 public_page.search_form("Không tìm thấy hồ sơ khớp mã và số điện thoại."), 404

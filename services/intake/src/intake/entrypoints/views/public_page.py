@@ -97,3 +97,16 @@ def too_many_requests(wait: str) -> str:
         f"trong một khoảng thời gian. Vui lòng thử lại sau <strong>{e(wait)}</strong>.</div>"
         '<p><a href="/tra-cuu">Quay lại trang tra cứu</a></p>',
     )
+
+
+def code_locked(wait: str) -> str:
+    """429 when a code's look-up is locked after wrong phone digits (whoever asks)."""
+    return page(
+        "Mã hồ sơ tạm khóa tra cứu",
+        "<h1>Mã hồ sơ tạm thời bị khóa tra cứu</h1>"
+        '<div class="card">Số điện thoại của mã hồ sơ này đã bị nhập sai nhiều lần, nên việc '
+        "tra cứu bằng mã hồ sơ tạm khóa để bảo vệ thông tin của người nộp. Vui lòng thử lại sau "
+        f"<strong>{e(wait)}</strong>. Bạn vẫn có thể xem hồ sơ ngay bằng cách quét mã QR trên "
+        "giấy hẹn.</div>"
+        '<p><a href="/tra-cuu">Quay lại trang tra cứu</a></p>',
+    )
