@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 
 from tests.journeys.platforms import RunningPlatform
+from tests.support.pdf_check import CheckedPdf, check_letterhead, check_pdf
 
 T = TypeVar("T")
 WAIT_S = 90.0  # bounds a hang only; consumers on a loaded machine may take a while
@@ -138,8 +139,35 @@ class Desk:
 
         return wait_for(f"PDF of {delivery_id}", fetch)
 
+    def check_letter(self, job: dict[str, Any], name: str, expect: list[str]) -> CheckedPdf:
+        """The letter as the desk prints it: text, no overlaps, page 1 kept as a PNG, and the
+        Decree 30/2020 letterhead (issuer and number left, motto and place-date right)."""
+        pdf = self.letter_pdf(job["delivery_id"])
+        checked = check_pdf(pdf, name=f"journey-{self.platform.mode}-{name}", expect=expect)
+        issuer, place = LETTERHEADS[self.tenant]
+        check_letterhead(
+            checked,
+            issuer=issuer,
+            number=job.get("letter_number") or None,
+            place_date=dated(place, job["letter_date"]),
+        )
+        return checked
+
     def mark_printed(self, delivery_id: str) -> httpx.Response:
         return self.call("notify", "POST", f"/print-queue/{delivery_id}/printed")
+
+
+# The pilot communes' issuing body (upper case, Decree 30) and place name on their letters.
+LETTERHEADS = {
+    "chieng-khuong": ("XÃ CHIỀNG KHƯƠNG", "Chiềng Khương"),
+}
+
+
+def dated(place: str, letter_date: str) -> str:
+    """Decree 30/2020: days below 10 and the months 1 and 2 are written with a leading 0."""
+    year, month, day = (int(x) for x in letter_date.split("-"))
+    shown = f"{month:02d}" if month < 3 else str(month)
+    return f"{place}, ngày {day:02d} tháng {shown} năm {year}"
 
 
 def public_path(dossier: dict[str, Any]) -> str:
