@@ -198,6 +198,7 @@ class Desk:
 # The pilot communes' issuing body (upper case, Decree 30) and place name on their letters.
 LETTERHEADS = {
     "chieng-khuong": ("XÃ CHIỀNG KHƯƠNG", "Chiềng Khương"),
+    "moc-chau-tt": ("THỊ TRẤN MỘC CHÂU", "Mộc Châu"),
 }
 
 
