@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from intake.domain.time import VN, moment_vi
 from notify.domain.vocabulary import moment_vi as message_moment
@@ -26,25 +27,22 @@ REASON = "Phải xác minh bản gốc sổ hộ tịch lưu tại Ủy ban nhâ
 
 
 @pytest.fixture(scope="module")
-def sms_gateway() -> Iterator[GatewayStandIn]:
-    """An SMS gateway on loopback: what the citizen's phone receives."""
+def sms() -> Iterator[tuple[GatewayStandIn, str]]:
+    """An SMS gateway on loopback (and its URL): what the citizen's phone receives."""
     standin = GatewayStandIn()
     server = ThreadedServer(standin.app, free_port()).start()
     try:
-        standin.url = server.url  # type: ignore[attr-defined]
-        yield standin
+        yield standin, server.url
     finally:
         server.stop()
 
 
-def _send_sms_through(desk: Desk, gateway: GatewayStandIn) -> None:
+def _send_sms_through(desk: Desk, gateway_url: str) -> None:
     """The operator gives the commune its SMS gateway, at any hour (no quiet hours)."""
     operator = desk.platform.headers("operator", None)
     url = f"{desk.platform.url('notify')}/api/v1/communes/{TENANT}/notify-settings"
-    import httpx
-
     current: dict[str, Any] = httpx.get(url, headers=operator, timeout=30).json()
-    current["sms"] = {"url": f"{gateway.url}/sms"}  # type: ignore[attr-defined]
+    current["sms"] = {"url": f"{gateway_url}/sms"}
     current["quiet_hours"] = {"start": "00:00", "end": "00:00"}
     r = httpx.put(url, json=current, headers=operator, timeout=30)
     assert r.status_code == 200, r.text
@@ -61,11 +59,12 @@ def _sms_about(gateway: GatewayStandIn, code: str) -> list[str]:
 
 
 def test_the_leaders_apology_reaches_the_page_the_phone_and_form_04_once(
-    desk: Desk, browser: Browser, sms_gateway: GatewayStandIn
+    desk: Desk, browser: Browser, sms: tuple[GatewayStandIn, str]
 ) -> None:
+    sms_gateway, gateway_url = sms
     desk.tenant = TENANT
     mode = desk.platform.mode
-    _send_sms_through(desk, sms_gateway)
+    _send_sms_through(desk, gateway_url)
     dossier = desk.register(CORRECTION, full_name="Hà Thị Lan")
     did, code = dossier["dossier_id"], dossier["code"]
     due = datetime.fromisoformat(dossier["due_at"])
@@ -106,11 +105,20 @@ def test_the_leaders_apology_reaches_the_page_the_phone_and_form_04_once(
         screenshot(citizen, f"journey-{mode}-qr-apology")
 
     # The citizen's phone: one message with the new date in Vietnam time and the reason.
-    [sms] = wait_for("the apology SMS sent", lambda: _sms_about(sms_gateway, code) or None)
-    sms_flat = " ".join(sms.split())
-    assert message_moment(new_due) in sms_flat, sms
-    assert REASON in sms_flat, sms
-    assert "Z" not in message_moment(new_due) and "UTC" not in sms
+    [text] = wait_for("the apology SMS sent", lambda: _sms_about(sms_gateway, code) or None)
+    flat = " ".join(text.split())
+    assert message_moment(new_due) in flat, text
+    assert REASON in flat, text
+    assert "UTC" not in text
+
+    # The receipt's SMS links the citizen to this platform's look-up page (the port it runs on).
+    links = [
+        str(r.body.get("text"))
+        for r in sms_gateway.seen("sms")
+        if code in str(r.body.get("text")) and "Tra cứu:" in str(r.body.get("text"))
+    ]
+    assert links, [r.body for r in sms_gateway.seen("sms")]
+    assert f"Tra cứu: {desk.platform.url('intake')}/tra-cuu" in links[0], links[0]
 
     # Form 04 at the desk carries the leader's own words and the new date.
     job = desk.wait_letter(did, "apology_notice")
