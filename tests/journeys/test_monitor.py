@@ -55,7 +55,8 @@ def test_the_monitor_sees_the_platform_day_and_the_numbers_move(
         monitor.goto(platform.dashboard_url)
         # The default period ends on the platform's today (a simulated clock runs ahead of
         # the browser's), and the token left the address bar.
-        assert monitor.input_value("#den-ngay") == today
+        shown = wait_for("the default period", lambda: monitor.input_value("#den-ngay") or None)
+        assert shown == today
         assert "token=" not in monitor.url
         first = wait_for("the received card counts", lambda: _received(monitor))
         # "Cập nhật lúc" is the platform's moment (Vietnam time), not the browser's.
