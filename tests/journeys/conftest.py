@@ -39,3 +39,12 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def desk(platform: RunningPlatform) -> Desk:
     return Desk(platform)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A journey's first test also waits for its mode's platform to start (minutes on a loaded
+    machine): a longer bound on a hang than the suite's 300 s. Never a speed check."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.timeout(900))

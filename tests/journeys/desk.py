@@ -11,13 +11,18 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from tests.journeys.platforms import RunningPlatform
+from tests.support.pdf_check import CheckedPdf, check_letterhead, check_pdf
 
 T = TypeVar("T")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 WAIT_S = 90.0  # bounds a hang only; consumers on a loaded machine may take a while
 
 
@@ -113,6 +118,40 @@ class Desk:
         self.step(dossier_id, "decision", {"outcome": "approved"}, role="leader")
         return self.step(dossier_id, "result-ready")
 
+    def receipt_pdf(self, dossier_id: str) -> bytes:
+        """The receipt (Form 01) as the clerk prints it for the citizen."""
+        r = self.call("intake", "GET", f"/dossiers/{dossier_id}/receipt.pdf")
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("application/pdf")
+        return r.content
+
+    def platform_now(self) -> datetime:
+        """The platform's own now (+07:00), which a simulation runs ahead of the wall clock."""
+        r = httpx.get(f"{self.platform.url('analytics')}/api/v1/clock", timeout=10)
+        assert r.status_code == 200, r.text
+        return datetime.fromisoformat(r.json()["now"])
+
+    def schedule_ceremony(self, dossier_id: str, place: str) -> dict[str, Any]:
+        """The clerk proposes the hand-over at 08:30 on the first working day ahead that the
+        commune's calendar accepts (a holiday or weekend answers 422: the next day is tried)."""
+        day = self.platform_now().astimezone(VN).date()
+        refused: list[str] = []
+        for ahead in range(1, 30):
+            at = datetime.combine(day + timedelta(days=ahead), dtime(8, 30), VN)
+            if at.weekday() >= 5:
+                continue
+            r = self.call(
+                "intake",
+                "PUT",
+                f"/dossiers/{dossier_id}/ceremony",
+                json={"ceremony_at": at.isoformat(), "place": place},
+            )
+            if r.status_code == 200:
+                return r.json()  # type: ignore[no-any-return]
+            assert r.status_code == 422, r.text
+            refused.append(r.text)
+        raise AssertionError(f"no working day accepted for the ceremony: {refused[-3:]}")
+
     # --- notify: the print queue ------------------------------------------------------------
     def print_queue(self, *, printed: bool = False) -> list[dict[str, Any]]:
         r = self.call("notify", "GET", f"/print-queue?printed={'true' if printed else 'false'}")
@@ -138,8 +177,36 @@ class Desk:
 
         return wait_for(f"PDF of {delivery_id}", fetch)
 
+    def check_letter(self, job: dict[str, Any], name: str, expect: list[str]) -> CheckedPdf:
+        """The letter as the desk prints it: text, no overlaps, page 1 kept as a PNG, and the
+        Decree 30/2020 letterhead (issuer and number left, motto and place-date right)."""
+        pdf = self.letter_pdf(job["delivery_id"])
+        checked = check_pdf(pdf, name=f"journey-{self.platform.mode}-{name}", expect=expect)
+        issuer, place = LETTERHEADS[self.tenant]
+        check_letterhead(
+            checked,
+            issuer=issuer,
+            number=job.get("letter_number") or None,
+            place_date=dated(place, job["letter_date"]),
+        )
+        return checked
+
     def mark_printed(self, delivery_id: str) -> httpx.Response:
         return self.call("notify", "POST", f"/print-queue/{delivery_id}/printed")
+
+
+# The pilot communes' issuing body (upper case, Decree 30) and place name on their letters.
+LETTERHEADS = {
+    "chieng-khuong": ("XÃ CHIỀNG KHƯƠNG", "Chiềng Khương"),
+    "moc-chau-tt": ("THỊ TRẤN MỘC CHÂU", "Mộc Châu"),
+}
+
+
+def dated(place: str, letter_date: str) -> str:
+    """Decree 30/2020: days below 10 and the months 1 and 2 are written with a leading 0."""
+    year, month, day = (int(x) for x in letter_date.split("-"))
+    shown = f"{month:02d}" if month < 3 else str(month)
+    return f"{place}, ngày {day:02d} tháng {shown} năm {year}"
 
 
 def public_path(dossier: dict[str, Any]) -> str:

@@ -59,6 +59,8 @@ async def run(args: argparse.Namespace) -> int:
         clock=clock,
         settings={
             "intake": {"public_base_url": urls["intake"]},
+            # The citizen's link in SMS and e-mail: intake's public page on this run's port.
+            "notify": {"public_base_url": urls["intake"]},
         },
     )
     await platform.start()

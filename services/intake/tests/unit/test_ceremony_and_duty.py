@@ -187,3 +187,25 @@ async def test_a_new_commune_gets_a_duty_leader_and_an_operator_change_keeps_the
     latest = (await _tenant_events(desk, "muong-bu"))[-1]
     assert latest.name_vi == "Xã Mường Bú (mới)"
     assert [w.leader.official_id for w in latest.duty_roster.weekdays] == ["ld-mb"]
+
+
+async def test_the_citizens_qr_page_shows_the_scheduled_ceremony_until_the_hand_over(
+    desk: Desk,
+) -> None:
+    d = await _ready(desk)
+    path = "/tra-cuu/" + d["public_url"].split("/tra-cuu/", 1)[1]
+    before = (await desk.client.get(path)).text
+    assert "Lễ trao" not in before  # nothing scheduled yet: nothing promised
+    body = {"ceremony_at": "2026-02-23T08:30:00+07:00", "place": "Hội trường UBND xã"}
+    assert (await desk.client.put(_url(d), json=body, headers=desk.auth())).status_code == 200
+
+    page = (await desk.client.get(path)).text
+    assert "Lễ trao Giấy khai sinh" in page
+    assert "Thời gian: <strong>08 giờ 30 phút, Thứ Hai ngày 23/02/2026</strong>" in page
+    assert "Địa điểm: <strong>Hội trường UBND xã</strong>" in page
+    assert "Lò Văn" not in page and "0912345678" not in page  # still no personal data
+
+    returned = await desk.act(d, "result-returned", {"method": "counter"})
+    assert returned.status_code == 200, returned.text
+    after = (await desk.client.get(path)).text
+    assert "Lễ trao" not in after  # handed over: the invitation is no longer ahead

@@ -308,7 +308,8 @@ async function refreshOnce() {
       renderBreakdown(await api("/breakdown", { ...f, procedure: undefined }));
       renderSatisfaction(report.satisfaction);
     }
-    $("trang-thai").textContent = `Cập nhật lúc ${new Date().toLocaleTimeString("vi-VN")} — số liệu từ ${f.from} đến ${f.to}${state.procedure ? ", thủ tục " + procName(state.procedure) : ""}.`;
+    const updated = momentVi((await platformClock()).now);
+    $("trang-thai").textContent = `Cập nhật lúc ${updated} — số liệu từ ${f.from} đến ${f.to}${state.procedure ? ", thủ tục " + procName(state.procedure) : ""}.`;
   } catch (error) {
     if (error.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
@@ -318,13 +319,30 @@ async function refreshOnce() {
   }
 }
 
-// "Today" is the platform's (GET /clock), which runs ahead of the browser's in a simulation.
-async function platformToday() {
+// "Now" and "today" are the platform's (GET /clock), which run ahead of the browser's in a
+// simulation; the browser's clock is only a fallback when the platform does not answer.
+async function platformClock() {
   try {
     const response = await fetch(new URL(API + "/clock", location.origin));
-    if (response.ok) return (await response.json()).today;
-  } catch (error) { /* fall back to the browser's date below */ }
-  return isoDay(new Date());
+    if (response.ok) {
+      const clock = await response.json();
+      return { now: new Date(clock.now), today: clock.today };
+    }
+  } catch (error) { /* fall back to the browser's clock below */ }
+  const now = new Date();
+  return { now, today: isoDay(now) };
+}
+
+async function platformToday() {
+  return (await platformClock()).today;
+}
+
+// "08:30:05 ngày 05/01/2027": the platform's moment in Vietnam time, whatever the browser's zone.
+function momentVi(moment) {
+  const zone = { timeZone: "Asia/Ho_Chi_Minh" };
+  const time = moment.toLocaleTimeString("vi-VN", { ...zone, hour12: false });
+  const day = moment.toLocaleDateString("vi-VN", { ...zone, day: "2-digit", month: "2-digit", year: "numeric" });
+  return `${time} ngày ${day}`;
 }
 
 async function setPeriod(kind) {

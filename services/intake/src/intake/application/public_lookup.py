@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hmac
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters import dossier_repo, history_repo, lookup_attempts
 from intake.adapters.records import DossierRecord
+from intake.adapters.tables import ceremonies
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import ProcedureStep, StatutoryClock
 from intake.domain.applicant import mask_name
+from intake.domain.ceremony import SCHEDULABLE, occasion_of
 from intake.domain.errors import TooManyRequests
 from intake.domain.lifecycle import FINISHED, STATUS_VI, Status
 
@@ -22,6 +26,16 @@ from intake.domain.lifecycle import FINISHED, STATUS_VI, Status
 class Milestone:
     name_vi: str
     state: str  # done | now | todo
+
+
+@dataclass(frozen=True)
+class PublicCeremony:
+    """The hand-over ceremony the desk scheduled: a moment and a public place (a hall),
+    nothing about the family."""
+
+    ceremony_at: datetime
+    place_vi: str
+    occasion: str  # birth | marriage
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class PublicView:
     apology_reason_vi: str | None
     can_rate: bool
     rated: bool
+    ceremony: PublicCeremony | None = None
 
 
 # Without procedure steps in the catalogue, the generic lifecycle is shown.
@@ -131,6 +146,7 @@ async def public_view(
     steps = procedure.steps or _GENERIC
     current = _current(record.status, [s.key for s in steps], last_key)
     stopped = record.status in (Status.REFUSED, Status.WITHDRAWN)
+    ceremony = await _ceremony(session, record, procedure.practices)
     milestones = tuple(
         Milestone(
             s.name_vi,
@@ -153,7 +169,26 @@ async def public_view(
         apology_reason_vi=record.apology_reason_vi,
         can_rate=record.status is Status.RETURNED and not record.rated,
         rated=record.rated,
+        ceremony=ceremony,
     )
+
+
+async def _ceremony(
+    session: AsyncSession, record: DossierRecord, practices: Iterable[str]
+) -> PublicCeremony | None:
+    """The scheduled hand-over, while it is still ahead of the family (decided or result
+    ready); once the result is returned, the ceremony has happened."""
+    occasion = occasion_of(practices)
+    if occasion is None or record.status not in SCHEDULABLE:
+        return None
+    row = (
+        await session.execute(
+            select(ceremonies.c.ceremony_at, ceremonies.c.place_vi).where(
+                ceremonies.c.dossier_id == record.dossier_id
+            )
+        )
+    ).first()
+    return None if row is None else PublicCeremony(row.ceremony_at, row.place_vi, occasion)
 
 
 def _late(record: DossierRecord, now: datetime) -> bool:

@@ -39,12 +39,29 @@ Thủ tục: {e(v.procedure_name)}</p>
 <p>Trạng thái: <strong>{e(v.status_vi)}</strong></p>
 <p>Ngày tiếp nhận: {e(day_vi(v.received_at))}<br>
 {due_label}: <strong>{e(moment_vi(v.due_at))}</strong></p>{late}
-</div>{apology}
+</div>{apology}{_ceremony(v)}
 <div class="card"><h2>Các bước giải quyết</h2><ol class="steps">{"".join(items)}</ol></div>
 {_rating_form(v)}
 <p class="muted">Trang này không hiển thị thông tin cá nhân. Không chia sẻ đường dẫn cho
 người khác.</p>"""
     return page(f"Hồ sơ {v.code}", body)
+
+
+_CERTIFICATE_VI = {"birth": "Giấy khai sinh", "marriage": "Giấy chứng nhận kết hôn"}
+
+
+def _ceremony(v: PublicView) -> str:
+    """The hand-over the desk scheduled: when and where (a public place, no names)."""
+    c = v.ceremony
+    if c is None:
+        return ""
+    certificate = _CERTIFICATE_VI.get(c.occasion, "giấy chứng nhận")
+    return (
+        f'<div class="card ceremony"><strong>Lễ trao {e(certificate)}</strong>'
+        "<p>Ủy ban nhân dân trân trọng kính mời gia đình đến dự buổi lễ trao "
+        f"{e(certificate)}.<br>Thời gian: <strong>{e(moment_vi(c.ceremony_at))}</strong>"
+        f"<br>Địa điểm: <strong>{e(c.place_vi)}</strong></p></div>"
+    )
 
 
 def _rating_form(v: PublicView) -> str:
