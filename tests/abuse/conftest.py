@@ -15,7 +15,14 @@ from tests.support.dossiers import registration
 
 ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "abuse.txt"
 COUNTS: dict[str, Counter[str]] = {}
-ORDER = ("operations", "requests", "leaks", "server errors", "schema violations")
+ORDER = (
+    "operations",
+    "requests",
+    "leaks",
+    "bad tokens accepted",
+    "server errors",
+    "schema violations",
+)
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +55,12 @@ def own_dossier(abuse_platform: RunningPlatform) -> str:
 def record(suite: str, counts: Counter[str]) -> None:
     COUNTS[suite] = counts
     lines = ["# abuse suite (tests/abuse), standalone in-process platform", ""]
-    for name, c in COUNTS.items():
+    total: Counter[str] = Counter()
+    for c in COUNTS.values():
+        total.update({k: c.get(k, 0) for k in ORDER if k != "operations"})
+    total["operations"] = max(c.get("operations", 0) for c in COUNTS.values())
+    sections = {"total": total, **COUNTS} if len(COUNTS) > 1 else dict(COUNTS)
+    for name, c in sections.items():
         lines.append(f"[{name}]")
         width = max(len(k) for k in c) if c else 0
         keys = [k for k in ORDER if k in c] + sorted(k for k in c if k not in ORDER)

@@ -121,6 +121,8 @@ def test_every_operation_refuses_what_the_policy_table_refuses(
             for label, token in (("none", None), *bad.items()):
                 response = send(case, token)
                 counts["bad tokens"] += 1
+                if response.status_code < 400:
+                    counts["bad tokens accepted"] += 1
                 expect_refusal(f"{name} [{label}]", response, {401})
             for principal, token in good.items():
                 for tenant in (OWN, OTHER) if "@" in principal else (OWN,):
@@ -153,8 +155,11 @@ def test_every_operation_refuses_what_the_policy_table_refuses(
     for name in sorted(set(policy.POLICY) - seen):
         problems.append(f"{name}: in the policy table, in no OpenAPI")
     counts.setdefault("leaks", 0)
+    counts.setdefault("bad tokens accepted", 0)
     counts.setdefault("server errors", 0)
     counts.setdefault("mismatches", 0)
+    # Nothing skipped silently: every secured operation met every bad token and no token.
+    assert counts["bad tokens"] == counts["secured operations"] * (len(bad) + 1)
     record("authorisation matrix", counts)
     print(dict(counts))
     assert not problems, "\n".join(problems[:60])
