@@ -54,7 +54,11 @@ def own_dossier(abuse_platform: RunningPlatform) -> str:
 
 def record(suite: str, counts: Counter[str]) -> None:
     COUNTS[suite] = counts
-    lines = ["# abuse suite (tests/abuse), standalone in-process platform", ""]
+    lines = [
+        "# abuse suite (tests/abuse): the standalone platform (four services, one process),"
+        " and intake on PostgreSQL",
+        "",
+    ]
     total: Counter[str] = Counter()
     for c in COUNTS.values():
         total.update({k: c.get(k, 0) for k in ORDER if k != "operations"})

@@ -91,6 +91,9 @@ def run_matrix(
         return response
 
     def expect_refusal(label: str, response: requests.Response, status: set[int]) -> None:
+        if response.status_code == 429:  # a rate limit answered first: not a verdict, counted
+            counts["rate limited"] += 1
+            return
         if response.status_code < 400:
             counts["leaks"] += 1
             problems.append(f"LEAK {label}: {response.status_code} {response.text[:200]}")
@@ -151,6 +154,8 @@ def run_matrix(
                     elif acc == "own" and not own and _names_commune(case):
                         counts["other commune"] += 1
                         expect_refusal(label, response, {403})
+                    elif response.status_code == 429:
+                        counts["rate limited"] += 1
                     elif response.status_code in (401, 403):
                         if _code(response) not in policy.DOMAIN_REFUSALS:
                             counts["mismatches"] += 1
@@ -161,6 +166,12 @@ def run_matrix(
     counts.setdefault("bad tokens accepted", 0)
     counts.setdefault("server errors", 0)
     counts.setdefault("mismatches", 0)
+    counts.setdefault("rate limited", 0)
+    if counts["rate limited"] * 20 > counts["requests"]:  # the matrix would verify too little
+        problems.append(
+            f"{counts['rate limited']} answers were 429: raise the limits in "
+            "tests/abuse/platform_server.py (LIMITS) or the service's settings"
+        )
     # Nothing skipped silently: every secured operation met every bad token and no token.
     assert counts["bad tokens"] == counts["secured operations"] * (len(bad) + 1)
     return counts, problems
