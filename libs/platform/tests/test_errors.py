@@ -88,3 +88,40 @@ async def test_a_service_adds_its_texts_and_fields() -> None:
     responses = error_responses(Out, s409="Không chuyển được")
     assert responses[409] == {"model": Out, "description": "Không chuyển được"}
     assert set(responses) == {401, 403, 404, 409, 422}
+
+
+def test_an_html_route_documents_its_errors_as_json_as_they_are_sent() -> None:
+    from fastapi.responses import HTMLResponse
+    from motcua_platform.errors import error_responses
+    from motcua_platform.runtime import make_app
+
+    app = make_app(title="t")
+
+    @app.get(
+        "/page",
+        response_class=HTMLResponse,
+        responses={200: {"content": {"text/html": {}}}, **error_responses()},
+    )
+    async def page() -> str:
+        return "<p>x</p>"
+
+    responses = app.openapi()["paths"]["/page"]["get"]["responses"]
+    assert set(responses["200"]["content"]) == {"text/html"}
+    for status in ("401", "403", "404", "422"):
+        assert set(responses[status]["content"]) == {"application/json"}, status
+        assert responses[status]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "/ErrorOut"
+        )
+
+    @app.get(
+        "/citizen",
+        response_class=HTMLResponse,
+        responses={404: {"content": {"text/html": {}}, "description": "trang HTML"}},
+    )
+    async def citizen() -> str:
+        return "<p>x</p>"
+
+    app.openapi_schema = None
+    # An error page the route declares itself (no model) is what it sends: kept as HTML.
+    citizen_404 = app.openapi()["paths"]["/citizen"]["get"]["responses"]["404"]
+    assert set(citizen_404["content"]) == {"text/html"}

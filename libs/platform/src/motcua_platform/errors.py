@@ -190,3 +190,29 @@ def error_responses(
     for key, text in descriptions.items():
         texts[int(key.removeprefix("s"))] = text
     return {status: {"model": model, "description": text} for status, text in texts.items()}
+
+
+def errors_as_json(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every error answer is JSON (the handlers above), also on routes that answer HTML or PDF.
+
+    FastAPI documents a route's extra responses in the route's own media type, so a receipt's
+    404 was declared `text/html` while the server sends the JSON error body: a client (or
+    schemathesis) reading the OpenAPI expected the wrong thing. Moved to `application/json`.
+    Error pages a route declares itself (HTML for a citizen's browser, no model) stay.
+    """
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content")
+                if not str(status).startswith(("4", "5")) or not content:
+                    continue
+                if "application/json" in content:
+                    continue  # declared on purpose (e.g. HTML for browsers, JSON for apps)
+                modelled = [
+                    media for media in content.values() if "$ref" in media.get("schema", {})
+                ]
+                if modelled:  # an error model FastAPI filed under the route's media type
+                    response["content"] = {"application/json": modelled[0]}
+    return schema

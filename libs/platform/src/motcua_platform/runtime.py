@@ -143,7 +143,18 @@ def make_app(**kwargs: Any) -> FastAPI:
     files (fastapi-offline), not a CDN: the documentation works on an offline commune network."""
     from fastapi_offline import FastAPIOffline
 
-    return FastAPIOffline(**kwargs)
+    from motcua_platform.errors import errors_as_json
+
+    app = FastAPIOffline(**kwargs)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = errors_as_json(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
 
 
 def build_service(

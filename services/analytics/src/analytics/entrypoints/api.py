@@ -23,6 +23,10 @@ from analytics.entrypoints.deps import Deps, FilterDep, ScopeDep
 router = APIRouter(prefix="/api/v1", tags=["giám sát"])
 
 Format = Annotated[Literal["json", "csv"], Query(description="json hoặc csv")]
+# `format=csv` answers a CSV file: declared, so a client reading the OpenAPI expects it.
+CSV_TOO: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON hoặc CSV"}
+}
 Granularity = Annotated[Literal["day", "week", "month"], Query(description="ngày, tuần, tháng")]
 _PCT = "{:.4f}"
 
@@ -40,7 +44,7 @@ async def _communes(deps: Deps) -> dict[str, Any]:
     "/indicators",
     response_model=s.ReportOut,
     summary="Chỉ số: đúng hạn, trễ hạn, xin lỗi, hài lòng, Quyết định 766",
-    responses={403: {"model": s.ErrorOut}},
+    responses={**CSV_TOO, 403: {"model": s.ErrorOut}},
 )
 async def indicators(deps: Deps, f: FilterDep, format: Format = "json") -> Any:
     async with deps.sessions() as session:
@@ -69,6 +73,7 @@ async def indicators(deps: Deps, f: FilterDep, format: Format = "json") -> Any:
 @router.get(
     "/indicators/timeseries",
     response_model=s.SeriesOut,
+    responses=CSV_TOO,
     summary="Chuỗi thời gian theo ngày, tuần hoặc tháng",
 )
 async def timeseries(
@@ -107,7 +112,12 @@ async def timeseries(
     return out
 
 
-@router.get("/ranking", response_model=list[s.RankingRowOut], summary="Xếp hạng các xã")
+@router.get(
+    "/ranking",
+    response_model=list[s.RankingRowOut],
+    responses=CSV_TOO,
+    summary="Xếp hạng các xã",
+)
 async def ranking(deps: Deps, f: FilterDep, format: Format = "json") -> Any:
     communes = await _communes(deps)
     configured = [t for t in communes if f.tenants is None or t in f.tenants]
@@ -159,6 +169,7 @@ async def ranking(deps: Deps, f: FilterDep, format: Format = "json") -> Any:
 @router.get(
     "/late-dossiers",
     response_model=list[s.LateDossierOut],
+    responses=CSV_TOO,
     summary="Hồ sơ trễ hạn và sắp đến hạn (trực tiếp; chỉ mã hồ sơ, không có dữ liệu cá nhân)",
 )
 async def late_dossiers(deps: Deps, f: FilterDep, format: Format = "json") -> Any:

@@ -23,7 +23,11 @@ _HTML: dict[str, object] = {"content": {"text/html": {}}}
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {**_HTML, "description": "Trang HTML"},
     404: {**_HTML, "description": "Không tìm thấy hồ sơ"},
-    422: {"model": ErrorOut, "description": "Tham số không hợp lệ"},
+    422: {
+        "model": ErrorOut,
+        **{"content": {"text/html": {}, "application/json": {}}},
+        "description": "Tham số không hợp lệ: JSON (tham số của đường dẫn), trang HTML (biểu mẫu)",
+    },
     429: {
         "model": ErrorOut,
         **{"content": {"text/html": {}, "application/json": {}}},
