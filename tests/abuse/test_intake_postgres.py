@@ -58,6 +58,8 @@ def intake_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
                 f"{p}ENVIRONMENT": "test",
                 f"{p}DEV_KEYS_DIR": str(keys),
                 f"{p}TENANT_RATE_PER_SECOND": "0",
+                f"{p}PRINCIPAL_RATE_PER_SECOND": "0",
+                f"{p}LOOKUP_MAX_FAILURES": "1000000",
                 f"{p}PUBLIC_RATE_PER_MINUTE": "1000000",
                 f"{p}PUBLIC_BURST": "1000000",
             },
