@@ -30,7 +30,11 @@ async def test_the_batch_after_a_failed_one_goes_out_on_a_new_session(kafka_boot
         )
     finally:
         await admin.close()
-    broker = make_broker(ServiceSettings(service_name="it-relay", kafka_bootstrap=kafka_bootstrap))
+    broker = make_broker(
+        ServiceSettings(
+            service_name="it-relay", kafka_bootstrap=kafka_bootstrap, environment="test"
+        )
+    )
     await broker.start()
     try:
         publisher = KafkaPublisher(broker)

@@ -271,7 +271,11 @@ async def test_two_replicas_fire_each_timer_exactly_once_across_a_kill(run: Run)
                 fired = (
                     await s.execute(
                         select(timers.c.subject_id, timers.c.timer_key).where(
-                            timers.c.tenant_id == run.tenant, timers.c.fired_at.is_not(None)
+                            timers.c.tenant_id == run.tenant,
+                            timers.c.fired_at.is_not(None),
+                            # A loaded machine lets the service clock run past the window
+                            # (the breach comes next); only the window's timers are counted.
+                            timers.c.due_at <= window_end,
                         )
                     )
                 ).all()
