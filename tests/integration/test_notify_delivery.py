@@ -231,6 +231,9 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         "MOTCUA_NOTIFY_LETTER_MAX_ATTEMPTS": "2",
         "MOTCUA_NOTIFY_DISPATCH_POLL_SECONDS": "0.05",
         "MOTCUA_NOTIFY_MORNING_SPREAD_SECONDS": "0",
+        # What this deployment declares: the stand-in gateway's host and two secret names.
+        "MOTCUA_NOTIFY_GATEWAY_HOSTS": "127.0.0.1",
+        "MOTCUA_NOTIFY_SECRET_ENV_NAMES": "MOTCUA_IT_SMS_TOKEN,MOTCUA_IT_ZALO_TOKEN",
         "MOTCUA_IT_SMS_TOKEN": "sms-secret-token",
         "MOTCUA_IT_ZALO_TOKEN": "zalo-secret-token",
     }

@@ -86,6 +86,14 @@ class ScriptedProvider:
         return SendReceipt(f"fake_{self.channel}", f"m-{len(self.sent)}")
 
 
+TEST_SECRET_ENV_NAMES = (
+    "MOTCUA_TEST_SMS_TOKEN",
+    "MOTCUA_TEST_ZALO_TOKEN",
+    "MOTCUA_TEST_CALLBACK",
+    "MOTCUA_SMS_TOKEN_CK",
+)
+
+
 def settings_with_all_channels(**extra: Any) -> TenantSettings:
     """Every channel configured (secrets by reference; fakes never resolve them)."""
     from notify.domain.kinds import Kind
@@ -299,6 +307,10 @@ async def make_notify(tmp_path: Path, keys: Path, **overrides: Any) -> AsyncIter
         "letter_max_attempts": 2,
         "morning_spread_seconds": 0,
         "public_base_url": "https://dichvucong.sonla.gov.vn",
+        # What this test deployment declares (issue 17): the references and hosts the
+        # helpers and tests use; anything else is refused.
+        "secret_env_names": ",".join(TEST_SECRET_ENV_NAMES),
+        "gateway_hosts": "127.0.0.1,sms.example",
     }
     runtime = build_runtime(
         NotifySettings(**(values | overrides)),

@@ -83,6 +83,10 @@ class Provider(Protocol):
 class SecretResolver(Protocol):
     def resolve(self, ref: str) -> str: ...
 
+    def allows(self, ref: str) -> bool:
+        """Whether the deployment declares this reference (checked when settings are saved)."""
+        ...
+
 
 class LetterRenderer(Protocol):
     def render(self, letter: Any) -> bytes: ...
