@@ -16,7 +16,9 @@ class NotifySettings(AuthSettings):
     # Intake: contact data at send time, with a `service:notify` token.
     intake_url: str = "http://127.0.0.1:8001"
     intake_token_file: str | None = Field(
-        default=None, description="Mounted, refreshed token file; required in production"
+        default=None,
+        description="Mounted, refreshed per-commune token files (path with {tenant_id}); "
+        "required in production",
     )
     public_base_url: str = Field(
         default="http://127.0.0.1:8001", description="Where citizens look up their dossier"
@@ -62,5 +64,10 @@ class NotifySettings(AuthSettings):
         if self.environment == "production":
             if not self.intake_token_file:
                 raise ValueError("production needs MOTCUA_NOTIFY_INTAKE_TOKEN_FILE")
+        if self.intake_token_file and "{tenant_id}" not in self.intake_token_file:
+            raise ValueError(
+                "MOTCUA_NOTIFY_INTAKE_TOKEN_FILE names the commune ({tenant_id}): intake "
+                "gives contact data only to a token of the dossier's commune"
+            )
         self.deployment_policy()  # a relative secrets folder or one with `..` is refused
         return self

@@ -50,6 +50,7 @@ class GatewayStandIn:
         self.requests: list[Recorded] = []
         self.contacts: dict[str, dict[str, Any]] = {}
         self.contact_calls: list[tuple[str, str, str]] = []
+        self.contact_tenants: list[str] = []
         self._verify = verify_token
         self.app = self._build()
 
@@ -89,16 +90,19 @@ class GatewayStandIn:
             body = await request.json()  # Starlette caches it for `answer`
             return await answer("zns", request, str(body.get("tracking_id", "")))
 
-        @app.get("/internal/v1/dossiers/{dossier_id}/contact")
+        @app.get("/internal/v1/communes/{tenant_id}/dossiers/{dossier_id}/contact")
         async def contact(
-            dossier_id: str, channel: str, purpose: str, request: Request
+            tenant_id: str, dossier_id: str, channel: str, purpose: str, request: Request
         ) -> Response:
             token = request.headers.get("authorization", "").removeprefix("Bearer ")
             if self._verify is not None:
                 principal = await self._verify(token)
                 if "service:notify" not in principal.roles:
                     return JSONResponse({"code": "auth.forbidden"}, 403)
+                if principal.tenant_id != tenant_id:  # like intake: the token's own commune
+                    return JSONResponse({"code": "auth.other_commune"}, 403)
             self.contact_calls.append((dossier_id, channel, purpose))
+            self.contact_tenants.append(tenant_id)
             found = self.contacts.get(dossier_id)
             if found is None:
                 return JSONResponse({"code": "dossier.not_found"}, 404)

@@ -47,9 +47,13 @@ class FakeContacts:
     )
     fail: SendFailure | None = None
     calls: list[tuple[str, Channel, str]] = field(default_factory=list)
+    tenants: list[str] = field(default_factory=list)  # the commune each call was made as
 
-    async def contact(self, *, dossier_id: str, channel: Channel, purpose: str) -> Contact:
+    async def contact(
+        self, *, tenant_id: str, dossier_id: str, channel: Channel, purpose: str
+    ) -> Contact:
         self.calls.append((dossier_id, channel, purpose))
+        self.tenants.append(tenant_id)
         if self.fail is not None:
             raise ContactUnavailable(self.fail)
         return self.by_dossier.get(dossier_id, self.default)

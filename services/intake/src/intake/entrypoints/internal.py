@@ -16,21 +16,23 @@ router = APIRouter(prefix="/internal/v1", tags=["nội bộ"], responses=ERROR_R
 
 
 @router.get(
-    "/dossiers/{dossier_id}/contact",
+    "/communes/{tenant_id}/dossiers/{dossier_id}/contact",
     response_model=ContactOut,
-    summary="Địa chỉ liên lạc cho một lần gửi thông báo (chỉ dịch vụ notify)",
+    summary="Địa chỉ liên lạc cho một lần gửi thông báo (chỉ dịch vụ notify, token của đơn vị)",
 )
 async def contact(
+    tenant_id: str,
     dossier_id: str,
     deps: Deps,
     principal: CurrentPrincipal,
     channel: ContactChannel,
     purpose: Annotated[str, Query(min_length=1, max_length=60, examples=["receipt_confirmation"])],
 ) -> ContactOut:
-    authorise(principal, None, Need.CONTACT)
+    authorise(principal, tenant_id, Need.CONTACT)
     async with deps.sessions() as session, session.begin():
         values = await disclose_contact(
             session,
+            tenant_id=tenant_id,
             dossier_id=dossier_id,
             channel=channel,
             actor=principal.subject,

@@ -86,7 +86,10 @@ class Composer:
             if not c.dossier_id:
                 raise ContactUnavailable(SendFailure("contact.no_dossier", permanent=True))
             contact = await self.contacts.contact(
-                dossier_id=c.dossier_id, channel=c.channel, purpose=kind.value
+                tenant_id=tenant.tenant_id,  # the commune speaking (after a merge: the new one)
+                dossier_id=c.dossier_id,
+                channel=c.channel,
+                purpose=kind.value,
             )
             wanted = {Channel.EMAIL: contact.email, Channel.SMS: contact.phone}
             wanted[Channel.ZALO] = contact.phone

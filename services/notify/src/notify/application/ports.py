@@ -31,8 +31,11 @@ class ContactUnavailable(Exception):
 
 
 class ContactDirectory(Protocol):
-    async def contact(self, *, dossier_id: str, channel: Channel, purpose: str) -> Contact:
-        """Raises ContactUnavailable (temporary or permanent)."""
+    async def contact(
+        self, *, tenant_id: str, dossier_id: str, channel: Channel, purpose: str
+    ) -> Contact:
+        """The dossier's contact, asked for as the commune `tenant_id` (the token is that
+        commune's). Raises ContactUnavailable (temporary or permanent)."""
         ...
 
 
