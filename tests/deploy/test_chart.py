@@ -49,6 +49,7 @@ COMPONENTS = {
     "intake-api": "api",
     "intake-relay": "relay",
     "intake-consumer": "consumer",
+    "intake-timers": "timers",
     "workflow-consumer": "consumer,relay",
     "workflow-timers": "timers",
     "workflow-api": "api",
@@ -341,9 +342,10 @@ def test_pdb_for_every_component_with_more_than_one_replica(
 
 def test_timers_run_once(rendered: dict[str, list[Doc]]) -> None:
     for case in ("default", "production"):
-        timers = by_name(rendered[case], "Deployment")["motcua-workflow-timers"]
-        assert timers["spec"]["replicas"] == 1
-        assert timers["spec"]["strategy"]["type"] == "Recreate"
+        for name in ("motcua-workflow-timers", "motcua-intake-timers"):
+            timers = by_name(rendered[case], "Deployment")[name]
+            assert timers["spec"]["replicas"] == 1
+            assert timers["spec"]["strategy"]["type"] == "Recreate"
 
 
 # ---- network -----------------------------------------------------------------------------

@@ -21,6 +21,8 @@ class IntakeSettings(AuthSettings):
     # A desk of a few clerks stays far below it; 0 disables the limit (benchmarks only).
     tenant_rate_per_second: float = Field(default=20.0, ge=0)
     tenant_burst: int = Field(default=60, ge=1)
+    # The `timers` role applies mergers recorded for a later date once it has come.
+    merger_poll_seconds: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_intake(self) -> IntakeSettings:
