@@ -46,3 +46,29 @@ async def test_another_communes_token_reads_nothing(desk: Desk) -> None:
         headers=desk.auth("service:notify", B),
     )
     assert old.status_code == 404 and "0912345678" not in old.text
+
+
+async def test_the_supplement_list_stays_in_intake_and_is_read_by_the_commune(
+    desk: Desk,
+) -> None:
+    """Issue 17: SupplementRequested v2 carries the count; notify reads the clerk's text here."""
+    from intake.testing import outbox_events
+
+    typed = ["Giấy khai sinh của Lò Văn An", "Tờ khai có chữ ký"]
+    mine = await desk.register(A)
+    await desk.act(mine, "supplement-request", {"missing_items": typed})
+    [event] = [
+        e for e in await outbox_events(desk.runtime) if e["event_type"] == "SupplementRequested"
+    ]
+    assert event["schema_version"] == 2
+    assert event["payload"]["missing_count"] == 2
+    assert "Lò Văn An" not in str(event)
+    url = f"/internal/v1/communes/{A}/dossiers/{mine['dossier_id']}/missing-items"
+    r = await desk.client.get(url, headers=desk.auth("service:notify", A))
+    assert r.status_code == 200 and r.json()["missing_items"] == typed
+    other = url.replace(f"/communes/{A}/", f"/communes/{B}/")
+    for target, claim in ((url, B), (other, B), (url, None)):
+        r = await desk.client.get(target, headers=desk.auth("service:notify", claim))
+        assert r.status_code in (403, 404) and "Lò Văn An" not in r.text
+    clerk = await desk.client.get(url, headers=desk.auth("clerk", A))
+    assert clerk.status_code == 403

@@ -48,6 +48,17 @@ class FakeContacts:
     fail: SendFailure | None = None
     calls: list[tuple[str, Channel, str]] = field(default_factory=list)
     tenants: list[str] = field(default_factory=list)  # the commune each call was made as
+    # Form 02's list as intake keeps it (SupplementRequested v2 carries only the count).
+    items: list[str] = field(
+        default_factory=lambda: ["Giấy chứng sinh (bản chính)", "Tờ khai có chữ ký"]
+    )
+    item_calls: list[tuple[str, str]] = field(default_factory=list)
+
+    async def missing_items(self, *, tenant_id: str, dossier_id: str) -> list[str]:
+        self.item_calls.append((tenant_id, dossier_id))
+        if self.fail is not None:
+            raise ContactUnavailable(self.fail)
+        return list(self.items)
 
     async def contact(
         self, *, tenant_id: str, dossier_id: str, channel: Channel, purpose: str

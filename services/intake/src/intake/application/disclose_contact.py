@@ -56,3 +56,22 @@ async def disclose_contact(
         rows=[AuditRow(now, actor, "contact_disclosed", channel.value, None, purpose)],
     )
     return out
+
+
+async def disclose_missing_items(
+    session: AsyncSession, *, tenant_id: str, dossier_id: str, actor: str, now: datetime
+) -> list[str]:
+    """Form 02's list for notify's letter and message: free text typed by the clerk, so it
+    never travels in events (SupplementRequested v2); read here, audited, at send time."""
+    d = await dossier_repo.find_by_id_unscoped(session, dossier_id)
+    if d is None or not await _belongs(session, d, tenant_id):
+        raise dossier_not_found()
+    if d.supplements_requested == 0 or not d.missing_items:
+        raise NotFound("supplement.none", "Hồ sơ chưa có yêu cầu bổ sung.")
+    await history_repo.add_audit(
+        session,
+        dossier_id=d.dossier_id,
+        tenant_id=d.tenant_id,
+        rows=[AuditRow(now, actor, "missing_items_disclosed", "missing_items", None, None)],
+    )
+    return list(d.missing_items)

@@ -147,6 +147,13 @@ class MergeOut(BaseModel):
     )
 
 
+class MissingItemsOut(BaseModel):
+    """Form 02's list (free text: never in events); notify must not keep it after sending."""
+
+    dossier_id: str
+    missing_items: list[str]
+
+
 class ContactOut(BaseModel):
     """Only what one send needs; notify must not keep it after sending."""
 

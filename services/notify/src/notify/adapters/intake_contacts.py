@@ -117,6 +117,30 @@ class IntakeContacts:
             lookup_url=body.get("lookup_url"),
         )
 
+    async def missing_items(self, *, tenant_id: str, dossier_id: str) -> list[str]:
+        token = self._tokens.token(tenant_id)
+        commune, dossier = quote(tenant_id, safe=""), quote(dossier_id, safe="")
+        try:
+            response = await self._client.get(
+                f"{self._base}/internal/v1/communes/{commune}/dossiers/{dossier}/missing-items",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=5.0,
+            )
+        except httpx.HTTPError as exc:
+            raise ContactUnavailable(
+                SendFailure(f"intake.{type(exc).__name__}"[:60], permanent=False)
+            ) from None
+        if response.status_code == 404:
+            raise ContactUnavailable(SendFailure("supplement.missing", permanent=True))
+        if response.status_code >= 300:
+            raise ContactUnavailable(
+                SendFailure(f"intake.{response.status_code}", response.status_code == 422)
+            )
+        items = response.json().get("missing_items")
+        if not isinstance(items, list) or not items:
+            raise ContactUnavailable(SendFailure("supplement.missing", permanent=True))
+        return [str(i) for i in items]
+
 
 def _code(response: httpx.Response) -> str:
     try:

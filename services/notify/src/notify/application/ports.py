@@ -38,6 +38,11 @@ class ContactDirectory(Protocol):
         commune's). Raises ContactUnavailable (temporary or permanent)."""
         ...
 
+    async def missing_items(self, *, tenant_id: str, dossier_id: str) -> list[str]:
+        """Form 02's list of missing documents (free text, never in events), asked for as
+        the commune `tenant_id`. Raises ContactUnavailable (temporary or permanent)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Outgoing:
