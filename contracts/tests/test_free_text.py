@@ -22,7 +22,8 @@ REVIEWED = {
     "acknowledged_by": "identity-provider subject of the official",
     "reason_vi": "ApologyIssued v2: the leader's reason printed on Form 04 (bounded, NFC, "
     "checked for phone, ID and e-mail); kept by decision of issue 17",
-    "place_vi": "CeremonyScheduled: the hall where the certificate is handed over",
+    "place_vi": "CeremonyScheduled: the hall where the certificate is handed over (intake "
+    "refuses a phone, ID number or e-mail in it)",
     "name_vi": "CalendarChanged: the public holiday's name",
     "day_kind": "calendar code",
     "source": "calendar source code",

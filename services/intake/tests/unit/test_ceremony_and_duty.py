@@ -187,3 +187,23 @@ async def test_a_new_commune_gets_a_duty_leader_and_an_operator_change_keeps_the
     latest = (await _tenant_events(desk, "muong-bu"))[-1]
     assert latest.name_vi == "Xã Mường Bú (mới)"
     assert [w.leader.official_id for w in latest.duty_roster.weekdays] == ["ld-mb"]
+
+
+async def test_the_place_carries_no_phone_id_or_email(desk: Desk) -> None:
+    """Issue 17: the place travels in CeremonyScheduled; a person's contact must not."""
+    d = await _ready(desk)
+    at = "2026-02-23T08:30:00+07:00"
+    for place in (
+        "Nhà anh Lò Văn An, ĐT 0912 345 678",
+        "Hội trường, liên hệ hoa.lo@example.vn",
+        "Nhà ông CCCD 014095001234",
+    ):
+        r = await desk.client.put(
+            _url(d), json={"ceremony_at": at, "place": place}, headers=desk.auth()
+        )
+        assert r.status_code == 422, (place, r.text)
+        assert r.json()["errors"][0]["code"] == "ceremony.place_personal_data"
+        assert "điện thoại" in r.json()["errors"][0]["message"]
+    assert await _ceremonies(desk, d) == []
+    ok = {"ceremony_at": at, "place": "Hội trường UBND xã, tầng 2, phòng 201"}
+    assert (await desk.client.put(_url(d), json=ok, headers=desk.auth())).status_code == 200
