@@ -98,3 +98,75 @@ async def test_form_02_prints_the_list_read_from_intake(platform: Platform) -> N
     )
     for item in TYPED:
         assert item in text
+
+
+async def test_a_merger_moves_nothing_the_day_before_and_everything_on_the_day(
+    tmp_path: Path,
+) -> None:
+    """Issue 17, finding 6, across the services: intake, then analytics' commune list."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from motcua_platform.clock import FixedClock
+
+    from tests.support.dossiers import registration
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    clock = FixedClock(datetime(2026, 3, 5, 10, 0, tzinfo=vn))  # Thursday
+    source, target = "quyet-thang", TENANT
+    p = Platform(tmp_path, clock=clock, settings={"intake": {"merger_poll_seconds": 0.1}})
+    await p.start()
+
+    async def status_in_analytics() -> str | None:
+        async with _client(p, "analytics") as analytics:
+            rows = (
+                await analytics.get("/api/v1/communes", headers=bearer("province_monitor", None))
+            ).json()
+        return next((r["status"] for r in rows if r["tenant_id"] == source), None)
+
+    try:
+        async with _client(p, "intake") as intake:
+            r = await intake.post(
+                f"/api/v1/communes/{source}/dossiers",
+                json=registration(),
+                headers=bearer("clerk", source),
+            )
+            assert r.status_code == 201, r.text
+            dossier = r.json()
+            r = await intake.post(
+                "/api/v1/tenants/merge",
+                json={
+                    "sources": [source],
+                    "target": target,
+                    "effective_at": "2026-03-06T00:00:00+07:00",
+                },
+                headers=bearer("operator", None),
+            )
+            assert r.status_code == 200 and r.json()["scheduled"] is True, r.text
+            at_source = f"/api/v1/communes/{source}/dossiers/{dossier['dossier_id']}"
+            at_target = f"/api/v1/communes/{target}/dossiers/{dossier['dossier_id']}"
+
+            # The day before: the timers role runs (every 0.1 s) and leaves it all as it is.
+            for _ in range(600):  # analytics hears of the seeded communes (bounds a hang)
+                if await status_in_analytics() is not None:
+                    break
+                await asyncio.sleep(0.1)
+            for _ in range(10):
+                await asyncio.sleep(0.1)
+                assert await status_in_analytics() not in (None, "merged")
+                seen = await intake.get(at_source, headers=bearer("clerk", source))
+                assert seen.status_code == 200 and seen.json()["tenant_id"] == source
+
+            # The day of: applied, the dossier at the target, analytics told.
+            clock.set(datetime(2026, 3, 6, 8, 0, tzinfo=vn))
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                moved = await intake.get(at_target, headers=bearer("clerk", target))
+                if moved.status_code == 200 and await status_in_analytics() == "merged":
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the merger never took effect on its day")
+            assert moved.json()["tenant_id"] == target
+    finally:
+        await p.stop()
