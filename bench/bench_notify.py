@@ -110,6 +110,7 @@ async def notify_rate(database_url: str, gateway: str, total: int) -> tuple[floa
             environment="test",
             dispatch_batch_size=256,
             dispatch_concurrency=CONCURRENCY,
+            gateway_hosts="127.0.0.1",  # the stand-in gateway
         ),
         contacts=FakeContacts(),
     )

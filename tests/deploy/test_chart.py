@@ -42,12 +42,15 @@ BROKEN = {
     "broken-keda": ("helm template", "keda scales on consumer lag and needs the consumer role"),
     "broken-auth": ("helm template", "global.auth.jwksUrl (https) is required in production"),
     "broken-proxies": ("helm template", "global.trustedProxies (the ingress controller's CIDRs)"),
+    "broken-ingress": ("helm template", "ingress: path / (Prefix) would expose /internal"),
+    "broken-ingress-callers": ("helm template", "networkPolicy.api.from must name the ingress"),
 }
 # services.<svc>.components.<component> -> roles, as the issue asks for them.
 COMPONENTS = {
     "intake-api": "api",
     "intake-relay": "relay",
     "intake-consumer": "consumer",
+    "intake-timers": "timers",
     "workflow-consumer": "consumer,relay",
     "workflow-timers": "timers",
     "workflow-api": "api",
@@ -179,7 +182,9 @@ def policy_violations(docs: list[Doc]) -> list[str]:
                     if got != path:
                         found.append(f"{at}: {probe} is not an HTTP GET on {path} (got {got})")
             for env in c.get("env") or []:
-                if SECRET_NAME.search(env["name"]) and not env["name"].endswith("_FILE"):
+                # A path (_FILE, _DIR) or a list of names (_NAMES) says where secrets are.
+                where_only = env["name"].endswith(("_FILE", "_DIR", "_NAMES"))
+                if SECRET_NAME.search(env["name"]) and not where_only:
                     if "secretKeyRef" not in (env.get("valueFrom") or {}):
                         found.append(f"{at}: {env['name']} is not read from a Secret")
                 value = str(env.get("value", ""))
@@ -338,9 +343,10 @@ def test_pdb_for_every_component_with_more_than_one_replica(
 
 def test_timers_run_once(rendered: dict[str, list[Doc]]) -> None:
     for case in ("default", "production"):
-        timers = by_name(rendered[case], "Deployment")["motcua-workflow-timers"]
-        assert timers["spec"]["replicas"] == 1
-        assert timers["spec"]["strategy"]["type"] == "Recreate"
+        for name in ("motcua-workflow-timers", "motcua-intake-timers"):
+            timers = by_name(rendered[case], "Deployment")[name]
+            assert timers["spec"]["replicas"] == 1
+            assert timers["spec"]["strategy"]["type"] == "Recreate"
 
 
 # ---- network -----------------------------------------------------------------------------
@@ -612,3 +618,109 @@ def test_dlq_replay_job_when_asked(rendered: dict[str, list[Doc]]) -> None:
     assert c["args"][:2] == ["--topic", "motcua.dossiers.v1.dlq.workflow"]
     assert "--dry-run" not in c["args"]
     assert by_name(rendered["features"], "ConfigMap")["motcua-tools"]["data"]["dlq_replay.py"]
+
+
+# ---- issue 17: only public paths outside, /internal for the platform's pods ---------------
+
+CLUSTER_ONLY = ("/internal", "/metrics", "/docs", "/redoc", "/openapi.json", "/health")
+
+
+def routed(ingress: Doc, host: str | None, url_path: str) -> str | None:
+    """The backend Kubernetes' path matching sends `url_path` to (longest match), if any."""
+    best: tuple[int, str] | None = None
+    for rule in ingress["spec"]["rules"]:
+        if host is not None and rule.get("host") != host:
+            continue
+        for p in rule["http"]["paths"]:
+            path, kind = p["path"], p["pathType"]
+            assert kind in ("Prefix", "Exact"), p  # a regular expression could reach anything
+            if kind == "Exact":
+                hit = url_path == path
+            else:
+                base = path.rstrip("/")
+                hit = base == "" or url_path == base or url_path.startswith(base + "/")
+            if hit and (best is None or len(path) > best[0]):
+                best = (len(path), p["backend"]["service"]["name"])
+    return best[1] if best else None
+
+
+@pytest.mark.parametrize("case", ["production", "province", "features"])
+def test_ingress_routes_only_public_paths(rendered: dict[str, list[Doc]], case: str) -> None:
+    [ingress] = of_kind(rendered[case], "Ingress")
+    for inside in CLUSTER_ONLY:
+        for url in (inside, inside + "/v1/dossiers/x/contact", inside + "/live"):
+            assert routed(ingress, None, url) is None, (case, url)
+    assert routed(ingress, None, "/tra-cuu/abc") == "motcua-intake-api"
+    assert routed(ingress, None, "/api/v1/communes/x/dossiers") is not None
+
+
+def test_production_ingress_serves_the_public_pages_and_the_dashboard(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    [ingress] = of_kind(rendered["production"], "Ingress")
+    api, chiso = "api.motcua.gov.vn", "chiso.motcua.gov.vn"
+    assert routed(ingress, api, "/tra-cuu") == "motcua-intake-api"
+    assert routed(ingress, api, "/tra-cuu/tok/danh-gia") == "motcua-intake-api"
+    assert routed(ingress, api, "/") is None
+    assert routed(ingress, chiso, "/") == "motcua-analytics-api"  # redirects to the dashboard
+    assert routed(ingress, chiso, "/bang-dieu-khien/static/app.js") == "motcua-analytics-api"
+    assert routed(ingress, chiso, "/api/v1/ranking") == "motcua-analytics-api"
+    for host in (api, chiso, "thongbao.motcua.gov.vn", "tiendo.motcua.gov.vn"):
+        assert routed(ingress, host, "/openapi.json") is None
+        assert routed(ingress, host, "/docs") is None
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_api_port_only_for_the_platform_and_the_named_callers(
+    rendered: dict[str, list[Doc]], case: str
+) -> None:
+    """NetworkPolicy is L4: the API port (hence intake's /internal contact read) answers the
+    release's pods and the callers the values name, never any pod of the cluster."""
+    docs = rendered[case]
+    policies = by_name(docs, "NetworkPolicy")
+    allow = policies["motcua-allow-api"]
+    [rule] = allow["spec"]["ingress"]
+    peers = rule.get("from")
+    assert peers, "an empty `from` lets every address reach /internal"
+    release = {"app.kubernetes.io/name": "motcua", "app.kubernetes.io/instance": "motcua"}
+    assert {"podSelector": {"matchLabels": release}} in peers
+    for peer in peers:
+        assert peer.get("podSelector") or peer.get("namespaceSelector"), peer
+        assert "ipBlock" not in peer
+    if case == "production":
+        assert len(peers) == 2 and peers[1]["namespaceSelector"]["matchLabels"] == {
+            "kubernetes.io/metadata.name": "ingress-nginx"
+        }
+    else:
+        assert all(p.get("podSelector") or p.get("namespaceSelector") for p in peers)
+    # notify may call the platform's API components (intake's contact read), and only those.
+    egress = policies["motcua-allow-egress"]["spec"]["egress"]
+    [to_api] = [r for r in egress if r["ports"] == [{"port": "http", "protocol": "TCP"}]]
+    assert to_api["to"] == [
+        {"podSelector": {"matchLabels": release | {"motcua.gov.vn/api": "true"}}}
+    ]
+
+
+def test_notify_names_only_what_the_deployment_declares(rendered: dict[str, list[Doc]]) -> None:
+    deployments = by_name(rendered["production"], "Deployment")
+    for name in ("motcua-notify-api", "motcua-notify-worker"):
+        doc = deployments[name]
+        [c] = containers(doc, init=False)
+        env = env_of(c)
+        assert env["MOTCUA_NOTIFY_GATEWAY_HOSTS"]["value"] == (
+            "sms-gateway.motcua.gov.vn,business.openapi.zalo.me"
+        )
+        assert env["MOTCUA_NOTIFY_SECRET_ENV_NAMES"]["value"] == ""
+        folder = env["MOTCUA_NOTIFY_SECRETS_DIR"]["value"]
+        assert folder == "/var/run/secrets/motcua/providers"
+        assert mounted(doc, c, folder + "/sms-token")
+        volumes = {v["name"]: v for v in doc["spec"]["template"]["spec"]["volumes"]}
+        assert volumes["provider-secrets"]["secret"]["secretName"] == "motcua-notify-providers"
+        assert env["MOTCUA_NOTIFY_INTAKE_URL"]["value"] == "http://motcua-intake-api:8080"
+    default = by_name(rendered["default"], "Deployment")["motcua-notify-api"]
+    [c] = containers(default, init=False)
+    env = env_of(c)
+    assert env["MOTCUA_NOTIFY_GATEWAY_HOSTS"]["value"] == ""  # nothing declared: nothing allowed
+    assert "MOTCUA_NOTIFY_SECRETS_DIR" not in env
+    intake = by_name(rendered["production"], "Deployment")["motcua-intake-api"]
+    assert "MOTCUA_INTAKE_GATEWAY_HOSTS" not in env_of(containers(intake, init=False)[0])

@@ -231,6 +231,9 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         "MOTCUA_NOTIFY_LETTER_MAX_ATTEMPTS": "2",
         "MOTCUA_NOTIFY_DISPATCH_POLL_SECONDS": "0.05",
         "MOTCUA_NOTIFY_MORNING_SPREAD_SECONDS": "0",
+        # What this deployment declares: the stand-in gateway's host and two secret names.
+        "MOTCUA_NOTIFY_GATEWAY_HOSTS": "127.0.0.1",
+        "MOTCUA_NOTIFY_SECRET_ENV_NAMES": "MOTCUA_IT_SMS_TOKEN,MOTCUA_IT_ZALO_TOKEN",
         "MOTCUA_IT_SMS_TOKEN": "sms-secret-token",
         "MOTCUA_IT_ZALO_TOKEN": "zalo-secret-token",
     }
@@ -541,6 +544,7 @@ async def test_each_commune_speaks_for_its_own_dossiers_and_a_merged_unit_for_no
         assert names[own] in sent.body["text"] and names[other] not in sent.body["text"]
 
     # A merges into C; intake moves the open dossier; its result is ready at C's desk.
+    rig.gateway.missing[d_a] = ["Tờ khai đăng ký khai sinh"]  # read at send time (issue 17)
     await rig.publish(rig.envelope(profile(a, 2, merged_into=c), None, tenant_id=a))
     await asyncio.sleep(1.0)
     await rig.publish(

@@ -71,6 +71,7 @@ def _runtimes(urls: dict[str, str], bootstrap: str, run: str) -> dict[str, Servi
                 database_url=urls["notify"],
                 consumer_group=f"{run}-notify",
                 dispatch_poll_seconds=0.05,
+                gateway_hosts="127.0.0.1",  # the stand-in gateway
                 **common,
             ),
             contacts=FakeContacts(),  # intake's contact endpoint is not served here

@@ -31,7 +31,7 @@ def _required(name: str, tmp_path: Path) -> dict[str, Any]:
     secret.write_text("x" * 48)
     return {
         "intake": {"lookup_secret_file": str(secret)},
-        "notify": {"intake_token_file": str(secret)},
+        "notify": {"intake_token_file": str(tmp_path / "{tenant_id}")},
     }.get(name, {})
 
 

@@ -64,6 +64,8 @@ def build_runtimes(
             "database_url": f"sqlite+aiosqlite:///{data_dir / f'{name}.db'}",
             "transport": "local",
             "environment": "development",
+            # The demo's stand-in gateways run on loopback: the only hosts its notify may name.
+            **({"gateway_hosts": "127.0.0.1,localhost"} if name == "notify" else {}),
             **(settings or {}).get(name, {}),
         }
         kwargs = dict(overrides.get(name, {}))

@@ -159,6 +159,10 @@ unless Kafka uses TLS with a CA secret.
 Refuses plain values for anything that looks like a secret.
 dict "where" "services.intake.env" "name" "X"
 */}}
+{{- define "motcua.providersDir" -}}
+{{- (.svc.providers | default dict).secretsDir | default "/var/run/secrets/motcua/providers" -}}
+{{- end -}}
+
 {{- define "motcua.refuseSecretName" -}}
 {{- if regexMatch "(?i)(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE|CREDENTIAL|DATABASE_URL|_DSN$|API_KEY)" .name -}}
 {{- fail (printf "%s: %s looks like a secret; reference a Secret (valueFrom.secretKeyRef) instead of a plain value" .where .name) -}}
@@ -261,6 +265,22 @@ dict "root" $ "svcName" "intake" "svc" <service values> "kafka" true|false
 - name: {{ .env }}
   value: {{ printf "/var/run/secrets/motcua/%s/%s" .name .key | quote }}
 {{- end }}
+{{- if eq .svcName "notify" }}
+{{- $pv := .svc.providers | default dict }}
+# What communes' settings may name (issue 17): provider secrets only as files of the mounted
+# providers Secret or by the declared environment names; gateways only on these hosts.
+{{- if $pv.existingSecret }}
+- name: {{ $p }}SECRETS_DIR
+  value: {{ include "motcua.providersDir" . | quote }}
+{{- end }}
+- name: {{ $p }}SECRET_ENV_NAMES
+  value: {{ join "," ($pv.secretEnvNames | default list) | quote }}
+- name: {{ $p }}GATEWAY_HOSTS
+  value: {{ join "," ($pv.gatewayHosts | default list) | quote }}
+# Contact data at send time: intake's API component, inside the cluster (never the ingress).
+- name: {{ $p }}INTAKE_URL
+  value: {{ printf "http://%s:8080" (include "motcua.componentName" (dict "root" $root "svcName" "intake" "name" "api")) | quote }}
+{{- end }}
 {{- range $name, $value := .svc.env }}
 {{- include "motcua.refuseSecretName" (dict "where" "env" "name" $name) }}
 - name: {{ $name }}
@@ -290,6 +310,11 @@ Volumes and mounts: dict "root" $ "svcName" .. "svc" .. "kafka" bool
 {{- range .svc.secretFiles }}
 - name: {{ printf "secret-%s" .name }}
   mountPath: {{ printf "/var/run/secrets/motcua/%s" .name }}
+  readOnly: true
+{{- end }}
+{{- if and (eq .svcName "notify") (.svc.providers | default dict).existingSecret }}
+- name: provider-secrets
+  mountPath: {{ include "motcua.providersDir" . }}
   readOnly: true
 {{- end }}
 {{- if .kafka }}
@@ -328,6 +353,13 @@ Volumes and mounts: dict "root" $ "svcName" .. "svc" .. "kafka" bool
     items:
       - key: {{ .key }}
         path: {{ .key }}
+{{- end }}
+{{- with and (eq .svcName "notify") (.svc.providers | default dict).existingSecret }}
+# The providers' secrets (SMS/Zalo tokens, SMTP passwords): the only files file:/… may name.
+- name: provider-secrets
+  secret:
+    secretName: {{ . }}
+    defaultMode: 0440
 {{- end }}
 {{- if .kafka }}
 {{- if include "motcua.kafkaSasl" .root }}

@@ -291,3 +291,32 @@ def test_the_decoder_reads_both_versions_of_the_apology() -> None:
     unknown["schema_version"] = 3
     with pytest.raises(Undecodable, match="schema_version"):
         decode_event(json.dumps(unknown).encode())
+
+
+def test_the_decoder_reads_both_versions_of_the_supplement_request() -> None:
+    """v2 carries the count of missing items instead of the clerk's text (issue 17)."""
+    from datetime import datetime, timedelta, timezone
+
+    from motcua_contracts.envelope import EventEnvelope
+    from motcua_contracts.events import dossiers_v1, dossiers_v2
+
+    at = datetime(2026, 2, 13, 9, tzinfo=timezone(timedelta(hours=7)))
+    payloads = {
+        1: dossiers_v1.SupplementRequested(
+            dossier_code="c-1", requested_at=at, missing_items=["Tờ khai"]
+        ),
+        2: dossiers_v2.SupplementRequested(dossier_code="c-1", requested_at=at, missing_count=1),
+    }
+    for version, payload in payloads.items():
+        envelope = EventEnvelope(
+            event_type="SupplementRequested",
+            schema_version=version,
+            occurred_at=at,
+            tenant_id=A,
+            dossier_id="d-1",
+            aggregate_version=2,
+            producer="intake",
+            payload=payload.model_dump(mode="json"),
+        )
+        event = decode_event(encode(envelope).value)
+        assert event.payload.requested_at == at

@@ -16,6 +16,7 @@ from intake.adapters.catalogue_limits import statutory_working_days
 from intake.adapters.tables import inbox, outbox
 from intake.application.configure_tenant import configure_tenant
 from intake.application.lookup_tokens import LookupTokens
+from intake.application.merge_tenants import apply_due_mergers
 from intake.application.ports import StatutoryClock
 from intake.application.public_lookup import LookupGuard
 from intake.entrypoints import (
@@ -121,6 +122,23 @@ def build_runtime(
         app.include_router(module.router)
     install_error_handlers(app)
     runtime.subscriptions = subscriptions()
+    deps = app.state.deps
+
+    async def due_mergers(stop: asyncio.Event) -> None:
+        """The `timers` role: a merger recorded for a later date takes effect on it."""
+        while not stop.is_set():
+            await apply_due_mergers(
+                deps.sessions,
+                now=deps.clock.now(),
+                statutory_days=statutory_working_days,
+                after_commit=nudge_relay,
+            )
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=settings.merger_poll_seconds)
+            except TimeoutError:
+                pass
+
+    runtime.timers = [due_mergers]
     return runtime
 
 

@@ -22,6 +22,8 @@ class IntakeSettings(AuthSettings):
     # QR link of the printed receipt keeps working). Counted in the database: all replicas.
     lookup_max_failures: int = Field(default=5, ge=1)
     lookup_lock_seconds: int = Field(default=15 * 60, ge=1)
+    # The `timers` role applies mergers recorded for a later date once it has come.
+    merger_poll_seconds: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_intake(self) -> IntakeSettings:

@@ -45,7 +45,12 @@ BODIES: dict[str, Any] = {
         "effective_at": "2026-02-13T08:00:00+07:00",
     },
 }
-QUERY = {"/internal/v1/dossiers/{dossier_id}/contact": {"channel": "sms", "purpose": "test"}}
+QUERY = {
+    "/internal/v1/communes/{tenant_id}/dossiers/{dossier_id}/contact": {
+        "channel": "sms",
+        "purpose": "test",
+    }
+}
 
 
 def _key(method: str, path: str) -> str:
@@ -103,7 +108,8 @@ async def test_no_role_of_another_commune_reads_or_changes_commune_a(desk: Desk)
         body_key = _key(method, path)
         assert method == "GET" or body_key in BODIES, f"add a valid body for {body_key}"
         for role in ROLES:
-            tenant_claim = B if role in STAFF else None
+            # notify's tokens are minted per commune (issue 17): B's reads nothing of A.
+            tenant_claim = B if role in (*STAFF, "service:notify") else None
             token = desk.token(role, tenant_claim)
             for path_tenant in (A, B):
                 r = await _call(
@@ -113,15 +119,13 @@ async def test_no_role_of_another_commune_reads_or_changes_commune_a(desk: Desk)
                 assert r.status_code < 500, (method, path, role, r.text)
                 where = (method, path, role, path_tenant, r.status_code)
                 reads_everything = role == "province_monitor" and method == "GET"
-                contact = role == "service:notify" and path.startswith("/internal/")
                 operator = role == "operator" and path.startswith("/api/v1/tenants")
                 # B's own commune, not A's dossier: allowed, but must show nothing of A.
                 own = role in STAFF and path_tenant == B and "{dossier_id}" not in path
-                if not (reads_everything or contact or operator or own):
+                if not (reads_everything or operator or own):
                     assert r.status_code in (403, 404), where
                     assert mine["code"] not in text and mine["dossier_id"] not in text, where
-                if not contact:
-                    assert not any(s in text for s in secrets_a), where
+                assert not any(s in text for s in secrets_a), where
     assert await _snapshot(desk, mine) == before
 
 

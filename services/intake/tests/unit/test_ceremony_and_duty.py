@@ -209,3 +209,23 @@ async def test_the_citizens_qr_page_shows_the_scheduled_ceremony_until_the_hand_
     assert returned.status_code == 200, returned.text
     after = (await desk.client.get(path)).text
     assert "Lễ trao" not in after  # handed over: the invitation is no longer ahead
+
+
+async def test_the_place_carries_no_phone_id_or_email(desk: Desk) -> None:
+    """Issue 17: the place travels in CeremonyScheduled; a person's contact must not."""
+    d = await _ready(desk)
+    at = "2026-02-23T08:30:00+07:00"
+    for place in (
+        "Nhà anh Lò Văn An, ĐT 0912 345 678",
+        "Hội trường, liên hệ hoa.lo@example.vn",
+        "Nhà ông CCCD 014095001234",
+    ):
+        r = await desk.client.put(
+            _url(d), json={"ceremony_at": at, "place": place}, headers=desk.auth()
+        )
+        assert r.status_code == 422, (place, r.text)
+        assert r.json()["errors"][0]["code"] == "ceremony.place_personal_data"
+        assert "điện thoại" in r.json()["errors"][0]["message"]
+    assert await _ceremonies(desk, d) == []
+    ok = {"ceremony_at": at, "place": "Hội trường UBND xã, tầng 2, phòng 201"}
+    assert (await desk.client.put(_url(d), json=ok, headers=desk.auth())).status_code == 200

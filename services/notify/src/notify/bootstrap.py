@@ -85,7 +85,8 @@ def build_runtime(
         ),
     )
     clock = clock or SystemClock()
-    secrets = secrets or ReferenceSecrets()
+    policy = settings.deployment_policy()
+    secrets = secrets or ReferenceSecrets(policy)
     # One pooled client for intake and the gateways; closed with the process.
     http = http or httpx.AsyncClient(limits=httpx.Limits(max_connections=200))
     if contacts is None:
@@ -98,8 +99,8 @@ def build_runtime(
     if providers is None:
         providers = {
             Channel.EMAIL: SmtpEmail(secrets),
-            Channel.SMS: HttpSms(http, secrets),
-            Channel.ZALO: ZaloZns(http, secrets),
+            Channel.SMS: HttpSms(http, secrets, policy),
+            Channel.ZALO: ZaloZns(http, secrets, policy),
         }
     engine = render_process.shared(
         timeout_seconds=settings.template_render_timeout_seconds,
@@ -137,6 +138,7 @@ def build_runtime(
         templates=templates,
         engine=engine,
         secrets=secrets,
+        policy=policy,
         after_commit=nudge_relay,
         read_sessions=read_sessions,
         dead_letter_group=settings.group_id,

@@ -50,6 +50,8 @@ class GatewayStandIn:
         self.requests: list[Recorded] = []
         self.contacts: dict[str, dict[str, Any]] = {}
         self.contact_calls: list[tuple[str, str, str]] = []
+        self.contact_tenants: list[str] = []
+        self.missing: dict[str, list[str]] = {}  # Form 02's lists, as intake keeps them
         self._verify = verify_token
         self.app = self._build()
 
@@ -89,16 +91,19 @@ class GatewayStandIn:
             body = await request.json()  # Starlette caches it for `answer`
             return await answer("zns", request, str(body.get("tracking_id", "")))
 
-        @app.get("/internal/v1/dossiers/{dossier_id}/contact")
+        @app.get("/internal/v1/communes/{tenant_id}/dossiers/{dossier_id}/contact")
         async def contact(
-            dossier_id: str, channel: str, purpose: str, request: Request
+            tenant_id: str, dossier_id: str, channel: str, purpose: str, request: Request
         ) -> Response:
             token = request.headers.get("authorization", "").removeprefix("Bearer ")
             if self._verify is not None:
                 principal = await self._verify(token)
                 if "service:notify" not in principal.roles:
                     return JSONResponse({"code": "auth.forbidden"}, 403)
+                if principal.tenant_id != tenant_id:  # like intake: the token's own commune
+                    return JSONResponse({"code": "auth.other_commune"}, 403)
             self.contact_calls.append((dossier_id, channel, purpose))
+            self.contact_tenants.append(tenant_id)
             found = self.contacts.get(dossier_id)
             if found is None:
                 return JSONResponse({"code": "dossier.not_found"}, 404)
@@ -109,6 +114,18 @@ class GatewayStandIn:
                 {"dossier_id": dossier_id, "channel": channel}
                 | {k: found.get(k) for k in keys[channel]}
             )
+
+        @app.get("/internal/v1/communes/{tenant_id}/dossiers/{dossier_id}/missing-items")
+        async def missing_items(tenant_id: str, dossier_id: str, request: Request) -> Response:
+            token = request.headers.get("authorization", "").removeprefix("Bearer ")
+            if self._verify is not None:
+                principal = await self._verify(token)
+                if "service:notify" not in principal.roles or principal.tenant_id != tenant_id:
+                    return JSONResponse({"code": "auth.forbidden"}, 403)
+            items = self.missing.get(dossier_id)
+            if not items:
+                return JSONResponse({"code": "supplement.none"}, 404)
+            return JSONResponse({"dossier_id": dossier_id, "missing_items": items})
 
         return app
 

@@ -47,9 +47,24 @@ class FakeContacts:
     )
     fail: SendFailure | None = None
     calls: list[tuple[str, Channel, str]] = field(default_factory=list)
+    tenants: list[str] = field(default_factory=list)  # the commune each call was made as
+    # Form 02's list as intake keeps it (SupplementRequested v2 carries only the count).
+    items: list[str] = field(
+        default_factory=lambda: ["Giấy chứng sinh (bản chính)", "Tờ khai có chữ ký"]
+    )
+    item_calls: list[tuple[str, str]] = field(default_factory=list)
 
-    async def contact(self, *, dossier_id: str, channel: Channel, purpose: str) -> Contact:
+    async def missing_items(self, *, tenant_id: str, dossier_id: str) -> list[str]:
+        self.item_calls.append((tenant_id, dossier_id))
+        if self.fail is not None:
+            raise ContactUnavailable(self.fail)
+        return list(self.items)
+
+    async def contact(
+        self, *, tenant_id: str, dossier_id: str, channel: Channel, purpose: str
+    ) -> Contact:
         self.calls.append((dossier_id, channel, purpose))
+        self.tenants.append(tenant_id)
         if self.fail is not None:
             raise ContactUnavailable(self.fail)
         return self.by_dossier.get(dossier_id, self.default)
@@ -84,6 +99,14 @@ class ScriptedProvider:
         self.sent.append(message)
         self.settings_used.append(settings)
         return SendReceipt(f"fake_{self.channel}", f"m-{len(self.sent)}")
+
+
+TEST_SECRET_ENV_NAMES = (
+    "MOTCUA_TEST_SMS_TOKEN",
+    "MOTCUA_TEST_ZALO_TOKEN",
+    "MOTCUA_TEST_CALLBACK",
+    "MOTCUA_SMS_TOKEN_CK",
+)
 
 
 def settings_with_all_channels(**extra: Any) -> TenantSettings:
@@ -300,6 +323,10 @@ async def make_notify(tmp_path: Path, keys: Path, **overrides: Any) -> AsyncIter
         "letter_max_attempts": 2,
         "morning_spread_seconds": 0,
         "public_base_url": "https://dichvucong.sonla.gov.vn",
+        # What this test deployment declares (issue 17): the references and hosts the
+        # helpers and tests use; anything else is refused.
+        "secret_env_names": ",".join(TEST_SECRET_ENV_NAMES),
+        "gateway_hosts": "127.0.0.1,sms.example",
     }
     runtime = build_runtime(
         NotifySettings(**(values | overrides)),

@@ -48,9 +48,11 @@ class Dossier:
         self._versions = count(1)
 
     def envelope(self, payload: BaseModel, at: datetime) -> EventEnvelope:
+        from motcua_contracts.registry import spec_of
+
         return EventEnvelope(
             event_type=type(payload).__name__,
-            schema_version=1,
+            schema_version=spec_of(type(payload)).schema_version,
             occurred_at=at,
             tenant_id=self.tenant_id,
             dossier_id=self.dossier_id,
@@ -101,10 +103,20 @@ class Dossier:
             at,
         )
 
-    def supplement_requested(self, at: datetime) -> EventEnvelope:
+    def supplement_requested(self, at: datetime, *, version: int = 2) -> EventEnvelope:
+        """As intake publishes it (v2: the count); `version=1` as older intakes did."""
+        from motcua_contracts.events import dossiers_v2
+
+        if version == 1:
+            return self.envelope(
+                dv.SupplementRequested(
+                    dossier_code=self.code, requested_at=at, missing_items=["Tờ khai"]
+                ),
+                at,
+            )
         return self.envelope(
-            dv.SupplementRequested(
-                dossier_code=self.code, requested_at=at, missing_items=["Tờ khai"]
+            dossiers_v2.SupplementRequested(
+                dossier_code=self.code, requested_at=at, missing_count=1
             ),
             at,
         )

@@ -114,3 +114,14 @@ async def test_unknown_procedure_is_dead_lettered(harness: Harness) -> None:
 
 def _copy(e: EventEnvelope) -> EventEnvelope:
     return e.model_copy()
+
+
+async def test_both_versions_of_the_supplement_request_pause_the_clock(harness: Harness) -> None:
+    """v2 carries the count of missing items, v1 the clerk's list (issue 17): both pause."""
+    for version in (1, 2):
+        d = Dossier(TENANT)
+        await harness.deliver(d.received(vn(2026, 4, 28, 9, 0)))
+        await harness.deliver(d.supplement_requested(vn(2026, 4, 28, 10, 0), version=version))
+        assert await _pending_keys(harness, d.dossier_id) == set(), version  # paused
+    types = [e.event_type for e in await harness.new_events()]
+    assert types.count("ClockPaused") == 2

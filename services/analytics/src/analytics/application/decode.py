@@ -33,7 +33,12 @@ NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 # Versions of an event type the projection reads (the fields it reads are in each); others: 1.
 # Versions read per event type (1 unless listed). Tenant v2 adds the duty roster, its model
 # reads v1 payloads too; apology v2 adds the leader's reason.
-VERSIONS: dict[str, tuple[int, ...]] = {"ApologyIssued": (1, 2), "TenantConfigured": (1, 2)}
+# SupplementRequested v2 has a count instead of the clerk's text; analytics reads the moment.
+VERSIONS: dict[str, tuple[int, ...]] = {
+    "ApologyIssued": (1, 2),
+    "TenantConfigured": (1, 2),
+    "SupplementRequested": (1, 2),
+}
 _KINDS: dict[str, Any] = {
     "dt": Moment,
     "str": NonEmpty,

@@ -7,6 +7,7 @@ from typing import Any
 
 from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
+from motcua_contracts.registry import spec_of
 from motcua_platform.messaging.outbox import add_to_outbox, outbox_rows
 from motcua_platform.messaging.types import OutboundMessage
 from motcua_platform.telemetry import inject_headers
@@ -25,11 +26,13 @@ def _message(
     aggregate_version: int | None,
     occurred_at: datetime,
     payload: BaseModel,
-    schema_version: int,
+    schema_version: int | None,
 ) -> tuple[EventEnvelope, OutboundMessage]:
+    # The version the payload's model is registered under (dossiers_v2.SupplementRequested: 2).
+    version = schema_version or spec_of(type(payload)).schema_version
     envelope = EventEnvelope(
         event_type=type(payload).__name__,
-        schema_version=schema_version,
+        schema_version=version,
         occurred_at=occurred_at,
         tenant_id=tenant_id,
         dossier_id=dossier_id,
@@ -51,7 +54,7 @@ async def stage_event(
     aggregate_version: int | None,
     occurred_at: datetime,
     payload: BaseModel,
-    schema_version: int = 1,
+    schema_version: int | None = None,
 ) -> EventEnvelope:
     envelope, message = _message(
         tenant_id=tenant_id,
@@ -72,7 +75,7 @@ def event_row(
     aggregate_version: int | None,
     occurred_at: datetime,
     payload: BaseModel,
-    schema_version: int = 1,
+    schema_version: int | None = None,
 ) -> dict[str, Any]:
     """The outbox row `stage_event` would write, for a caller writing it with its own rows."""
     _, message = _message(

@@ -38,6 +38,20 @@ tenants = Table(
     Index("ix_tenants_agency_code", "agency_code"),  # no two units share an agency code
 )
 
+# Mergers recorded with a future effective date (issue 17): applied by the `timers` role on
+# that date, never before; `command` is the MergeTenants as JSON.
+scheduled_mergers = Table(
+    "scheduled_mergers",
+    metadata,
+    Column("merger_id", String(36), primary_key=True),
+    Column("target", String(64), nullable=False),
+    Column("command", Text, nullable=False),
+    Column("effective_at", UtcDateTime(), nullable=False, index=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("applied_at", UtcDateTime(), nullable=True),
+)
+
 dossiers = Table(
     "dossiers",
     metadata,

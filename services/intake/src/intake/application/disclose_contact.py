@@ -7,9 +7,19 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters import dossier_repo, history_repo
+from intake.adapters import dossier_repo, history_repo, tenant_repo
 from intake.adapters.history_repo import AuditRow
+from intake.adapters.records import DossierRecord
 from intake.domain.errors import NotFound, dossier_not_found
+
+
+async def _belongs(session: AsyncSession, d: DossierRecord, tenant_id: str) -> bool:
+    """The commune receives or resolves the dossier, or absorbed (merged) the one that does
+    while the dossier has not moved yet."""
+    if tenant_id in (d.tenant_id, d.resolving_tenant_id):
+        return True
+    holder = await tenant_repo.get_tenant(session, d.tenant_id, cached=True)
+    return holder is not None and holder.merged_into == tenant_id
 
 
 class ContactChannel(StrEnum):
@@ -21,6 +31,7 @@ class ContactChannel(StrEnum):
 async def disclose_contact(
     session: AsyncSession,
     *,
+    tenant_id: str,
     dossier_id: str,
     channel: ContactChannel,
     actor: str,
@@ -28,8 +39,8 @@ async def disclose_contact(
     now: datetime,
 ) -> dict[str, str | None]:
     d = await dossier_repo.find_by_id_unscoped(session, dossier_id)
-    if d is None:
-        raise dossier_not_found()
+    if d is None or not await _belongs(session, d, tenant_id):
+        raise dossier_not_found()  # another commune's dossier: as if it did not exist
     if channel is ContactChannel.SMS:
         out: dict[str, str | None] = {"phone": d.applicant_phone}
     elif channel is ContactChannel.EMAIL:
@@ -45,3 +56,22 @@ async def disclose_contact(
         rows=[AuditRow(now, actor, "contact_disclosed", channel.value, None, purpose)],
     )
     return out
+
+
+async def disclose_missing_items(
+    session: AsyncSession, *, tenant_id: str, dossier_id: str, actor: str, now: datetime
+) -> list[str]:
+    """Form 02's list for notify's letter and message: free text typed by the clerk, so it
+    never travels in events (SupplementRequested v2); read here, audited, at send time."""
+    d = await dossier_repo.find_by_id_unscoped(session, dossier_id)
+    if d is None or not await _belongs(session, d, tenant_id):
+        raise dossier_not_found()
+    if d.supplements_requested == 0 or not d.missing_items:
+        raise NotFound("supplement.none", "Hồ sơ chưa có yêu cầu bổ sung.")
+    await history_repo.add_audit(
+        session,
+        dossier_id=d.dossier_id,
+        tenant_id=d.tenant_id,
+        rows=[AuditRow(now, actor, "missing_items_disclosed", "missing_items", None, None)],
+    )
+    return list(d.missing_items)

@@ -8,23 +8,36 @@
 
 Running the same merger again is harmless: it publishes nothing new and moves only dossiers
 that were still left (e.g. registered on another replica before it saw the merger).
+
+A merger whose `effective_at` is still ahead is checked and recorded, nothing else: A and B
+keep receiving, nothing moves and nothing is published until that moment, when the `timers`
+role applies it (`apply_due_mergers`) exactly as above (issue 17).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from motcua_contracts.events.dossiers_v1 import DossierReassigned
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake.adapters import tenant_repo
 from intake.adapters.events import stage_event
 from intake.adapters.history_repo import AuditRow, StepRow, add_audit, add_step
-from intake.adapters.tables import dossier_audit, dossier_steps, dossiers, satisfaction_ratings
-from intake.application.commands import MergeTenants
+from intake.adapters.tables import (
+    dossier_audit,
+    dossier_steps,
+    dossiers,
+    satisfaction_ratings,
+    scheduled_mergers,
+)
+from intake.application.commands import ConfigureTenant, MergeTenants
 from intake.application.configure_tenant import StatutoryDaysOn, configure_tenant, publish
 from intake.domain.errors import Conflict, DomainError, NotFound
 from intake.domain.lifecycle import Status
@@ -33,6 +46,7 @@ from intake.domain.tenants import RECEIVING, TenantStatus
 # Dossiers in these states are history: they stay with the unit that handled them.
 CLOSED = frozenset({Status.RETURNED, Status.REFUSED, Status.WITHDRAWN})
 BATCH = 200
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,168 @@ class MergeReport:
     sources: tuple[str, ...]
     moved: int
     closed_kept: int
+    scheduled: bool = False  # recorded for a future effective date; nothing moved yet
+
+
+def _to_json(cmd: MergeTenants) -> str:
+    return json.dumps(
+        {
+            "sources": list(cmd.sources),
+            "target": cmd.target,
+            "effective_at": cmd.effective_at.isoformat(),
+            "target_config": asdict(cmd.target_config) if cmd.target_config else None,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _from_json(raw: str) -> MergeTenants:
+    data = json.loads(raw)
+    config = data.get("target_config")
+    return MergeTenants(
+        tuple(data["sources"]),
+        data["target"],
+        datetime.fromisoformat(data["effective_at"]),
+        ConfigureTenant(**config) if config else None,
+    )
+
+
+async def _check_sources(
+    session: AsyncSession, sources: tuple[str, ...], cmd: MergeTenants, province: str
+) -> None:
+    for tenant_id in sources:
+        source = await tenant_repo.get_tenant(session, tenant_id)
+        if source is None:
+            raise NotFound(
+                "tenant.unknown", f"Không tìm thấy đơn vị “{tenant_id}”.", field="sources"
+            )
+        if source.province_code != province:
+            raise DomainError(
+                "merge.other_province",
+                "Chỉ sáp nhập các đơn vị trong cùng một tỉnh.",
+                field="sources",
+            )
+        if source.status == TenantStatus.MERGED and source.merged_into != cmd.target:
+            raise Conflict(
+                "merge.already_merged",
+                f"Đơn vị “{tenant_id}” đã được sáp nhập vào “{source.merged_into}”.",
+                field="sources",
+            )
+
+
+async def schedule_merger(
+    sessions: async_sessionmaker[AsyncSession],
+    cmd: MergeTenants,
+    *,
+    now: datetime,
+    actor: str,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+) -> MergeReport:
+    """A merger effective later: checked now (the operator hears of a mistake at once),
+    recorded, applied by `apply_due_mergers` when its moment comes."""
+    sources = _sources(cmd)
+    async with sessions() as session, session.begin():
+        target = await tenant_repo.get_tenant(session, cmd.target)
+        if cmd.target_config is not None:
+            if cmd.target_config.tenant_id != cmd.target:
+                raise DomainError(
+                    "merge.target_mismatch",
+                    "Cấu hình đơn vị mới không khớp mã đơn vị.",
+                    field="target",
+                )
+            province = cmd.target_config.province_code
+        elif target is None:
+            raise NotFound(
+                "tenant.unknown",
+                "Không tìm thấy đơn vị nhận sáp nhập; gửi kèm cấu hình (target_config) để tạo mới.",
+                field="target",
+            )
+        else:
+            if target.status not in RECEIVING:
+                raise Conflict(
+                    "merge.target_not_receiving",
+                    "Đơn vị nhận sáp nhập phải đang hoạt động hoặc thí điểm.",
+                    field="target",
+                )
+            province = target.province_code
+        await _check_sources(session, sources, cmd, province)
+        pending = (
+            await session.execute(
+                select(scheduled_mergers.c.command).where(
+                    scheduled_mergers.c.applied_at.is_(None),
+                    scheduled_mergers.c.target == cmd.target,
+                )
+            )
+        ).scalars()
+        if not any(_from_json(raw) == cmd for raw in pending):  # the same request again
+            await session.execute(
+                insert(scheduled_mergers).values(
+                    merger_id=new_id(),
+                    target=cmd.target,
+                    command=_to_json(cmd),
+                    effective_at=cmd.effective_at,
+                    recorded_at=now,
+                    recorded_by=actor[:200],
+                )
+            )
+    return MergeReport(cmd.target, sources, 0, 0, scheduled=True)
+
+
+async def apply_due_mergers(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    statutory_days: StatutoryDaysOn,
+    after_commit: Callable[[], None] = lambda: None,
+) -> list[MergeReport]:
+    """The mergers whose effective moment has come, applied in the order of their dates."""
+    async with sessions() as session:
+        due = (
+            await session.execute(
+                select(scheduled_mergers.c.merger_id, scheduled_mergers.c.command)
+                .where(
+                    scheduled_mergers.c.applied_at.is_(None),
+                    scheduled_mergers.c.effective_at <= now,
+                )
+                .order_by(scheduled_mergers.c.effective_at, scheduled_mergers.c.merger_id)
+            )
+        ).all()
+    reports = []
+    for merger_id, raw in due:
+        cmd = _from_json(raw)
+        try:
+            report = await merge_tenants(
+                sessions,
+                cmd,
+                now=now,
+                actor="merger-schedule",
+                statutory_days=statutory_days,
+                after_commit=after_commit,
+            )
+        except DomainError as exc:
+            # Changed since it was recorded (a source merged elsewhere): the operator decides.
+            log.warning("scheduled merger %s not applied: %s", merger_id, exc.code)
+            continue
+        # Applying twice is harmless (see above): a crash here only repeats the merger.
+        async with sessions() as session, session.begin():
+            await session.execute(
+                update(scheduled_mergers)
+                .where(scheduled_mergers.c.merger_id == merger_id)
+                .values(applied_at=now)
+            )
+        reports.append(report)
+    return reports
+
+
+def _sources(cmd: MergeTenants) -> tuple[str, ...]:
+    sources = tuple(dict.fromkeys(cmd.sources))
+    if len(sources) < 1 or cmd.target in sources:
+        raise DomainError(
+            "merge.sources_invalid",
+            "Cần ít nhất một đơn vị bị sáp nhập, khác với đơn vị nhận sáp nhập.",
+            field="sources",
+        )
+    return sources
 
 
 async def merge_tenants(
@@ -53,14 +229,11 @@ async def merge_tenants(
     batch: int = BATCH,
     after_commit: Callable[[], None] = lambda: None,
 ) -> MergeReport:
-    """Marks the sources merged, then moves their open dossiers to the target in batches."""
-    sources = tuple(dict.fromkeys(cmd.sources))
-    if len(sources) < 1 or cmd.target in sources:
-        raise DomainError(
-            "merge.sources_invalid",
-            "Cần ít nhất một đơn vị bị sáp nhập, khác với đơn vị nhận sáp nhập.",
-            field="sources",
-        )
+    """Marks the sources merged, then moves their open dossiers to the target in batches;
+    a merger effective later is only recorded (`schedule_merger`)."""
+    if cmd.effective_at > now:
+        return await schedule_merger(sessions, cmd, now=now, actor=actor)
+    sources = _sources(cmd)
     async with sessions() as session, session.begin():
         target = await _target(session, cmd, now=now, statutory_days=statutory_days)
         for tenant_id in sources:

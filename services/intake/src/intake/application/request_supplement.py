@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from motcua_contracts.events.dossiers_v1 import SupplementRequested
+from motcua_contracts.events.dossiers_v2 import SupplementRequested
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters.records import DossierRecord
@@ -30,8 +30,9 @@ async def request_supplement(
             "missing_items": items,
             "supplements_requested": d.supplements_requested + 1,
         },
+        # v2: the count only; the clerk's text stays here (notify reads it at send time).
         event=lambda d: SupplementRequested(
-            dossier_code=d.code, requested_at=target.now, missing_items=items
+            dossier_code=d.code, requested_at=target.now, missing_count=len(items)
         ),
         hop=Hop(note=cmd.note),
     )

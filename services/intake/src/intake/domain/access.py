@@ -54,9 +54,13 @@ def authorise(principal: Principal, tenant_id: str | None, need: Need) -> Tenant
             raise _other_commune()
         return TenantScope(frozenset({own}))
     if need is Need.CONTACT:
-        if principal.has(Role.NOTIFY):
-            return TenantScope(None)
-        raise _denied()
+        # Bound to the event's commune (issue 17): the request names it and the notify
+        # token is minted for it, so one commune's token never reads another's contacts.
+        if not principal.has(Role.NOTIFY):
+            raise _denied()
+        if own is None or tenant_id != own:
+            raise _other_commune()
+        return TenantScope(frozenset({own}))
     if need is Need.READ:
         if principal.has(Role.PROVINCE_MONITOR):
             return TenantScope(None if tenant_id is None else frozenset({tenant_id}))

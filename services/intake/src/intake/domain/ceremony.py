@@ -19,6 +19,12 @@ SCHEDULABLE = frozenset({Status.DECIDED, Status.RESULT_READY})
 PLACE_MAX = 200
 HORIZON = timedelta(days=90)
 _SPACES = re.compile(r"\s+")
+# The place travels in CeremonyScheduled (issue 17: no person's free text in events): a
+# phone, an ID number (9 or 12 digits) or an e-mail address has no business in it.
+_CONTACT_LIKE = re.compile(
+    r"(?<!\d)(?:\+84|0)(?:[\s.]?\d){9}(?!\d)|(?<!\d)\d{9}(?:\d{3})?(?!\d)"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+"
+)
 
 
 class InvalidCeremony(InvalidTenant):
@@ -66,6 +72,15 @@ def check_schedule(
                 "place",
                 "ceremony.place_too_long",
                 f"Địa điểm tổ chức buổi lễ không quá {PLACE_MAX} ký tự.",
+            )
+        )
+    elif _CONTACT_LIKE.search(place):
+        problems.append(
+            FieldProblem(
+                "place",
+                "ceremony.place_personal_data",
+                "Địa điểm không được ghi số điện thoại, số định danh hay thư điện tử: địa điểm "
+                "được gửi trong thông báo và in trên giấy mời.",
             )
         )
     if ceremony_at <= now:

@@ -132,10 +132,26 @@ class TenantListOut(BaseModel):
 
 
 class MergeOut(BaseModel):
-    target: TenantOut
+    target: TenantOut | None = Field(
+        description="Đơn vị nhận sáp nhập (chưa có khi sáp nhập hẹn ngày tạo đơn vị mới)"
+    )
     sources: list[TenantOut]
     moved_dossiers: int = Field(description="Hồ sơ đang giải quyết đã chuyển sang đơn vị mới")
     closed_dossiers_kept: int = Field(description="Hồ sơ đã kết thúc, giữ nguyên ở đơn vị cũ")
+    scheduled: bool = Field(
+        default=False,
+        description="Đã ghi nhận, chờ đến thời điểm có hiệu lực; trước đó chưa chuyển hồ sơ nào",
+    )
+    effective_at: VnDateTime | None = Field(
+        default=None, description="Thời điểm sáp nhập có hiệu lực"
+    )
+
+
+class MissingItemsOut(BaseModel):
+    """Form 02's list (free text: never in events); notify must not keep it after sending."""
+
+    dossier_id: str
+    missing_items: list[str]
 
 
 class ContactOut(BaseModel):

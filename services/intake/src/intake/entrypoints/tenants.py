@@ -62,12 +62,14 @@ async def merge(body: MergeIn, deps: Deps, principal: CurrentPrincipal) -> Merge
     async with deps.sessions() as session:
         target = await tenant_repo.get_tenant(session, report.target)
         sources = [await tenant_repo.get_tenant(session, s) for s in report.sources]
-    assert target is not None
+    assert target is not None or report.scheduled
     return MergeOut(
-        target=presenters.tenant(target),
+        target=presenters.tenant(target) if target is not None else None,
         sources=[presenters.tenant(s) for s in sources if s is not None],
         moved_dossiers=report.moved,
         closed_dossiers_kept=report.closed_kept,
+        scheduled=report.scheduled,
+        effective_at=body.effective_at,
     )
 
 

@@ -13,6 +13,7 @@ import httpx
 from motcua_platform.telemetry import inject_headers
 
 from notify.application.ports import Outgoing, SecretResolver, SendError, SendReceipt
+from notify.domain.deployment_policy import DeploymentPolicy
 from notify.domain.kinds import Channel
 from notify.domain.retry import SendFailure, http_is_permanent
 from notify.domain.tenant_settings import SmsProvider, TenantSettings, ZaloProvider
@@ -58,6 +59,13 @@ async def _post(
     return response
 
 
+def _allowed(policy: DeploymentPolicy, url: str, prefix: str) -> None:
+    """Settings saved before the allow-list (or edited in the database) still never send a
+    secret to a host the deployment did not declare."""
+    if not policy.allows_gateway(url):
+        raise SendError(SendFailure(f"{prefix}.gateway_not_allowed", permanent=True))
+
+
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
@@ -70,9 +78,15 @@ class HttpSms:
     channel = Channel.SMS
     name = "sms_http"
 
-    def __init__(self, client: httpx.AsyncClient, secrets: SecretResolver) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        secrets: SecretResolver,
+        policy: DeploymentPolicy | None = None,
+    ) -> None:
         self._client = client
         self._secrets = secrets
+        self._policy = policy or DeploymentPolicy()
 
     def _config(self, settings: TenantSettings) -> SmsProvider:
         assert settings.sms is not None
@@ -86,6 +100,7 @@ class HttpSms:
 
     async def send(self, message: Outgoing, settings: TenantSettings) -> SendReceipt:
         cfg = self._config(settings)
+        _allowed(self._policy, cfg.url, self.channel.value)
         headers = {"Idempotency-Key": message.delivery_id}
         if cfg.token_ref:
             headers["Authorization"] = f"Bearer {self._secrets.resolve(cfg.token_ref)}"
@@ -115,9 +130,15 @@ class ZaloZns:
     channel = Channel.ZALO
     name = "zalo_zns"
 
-    def __init__(self, client: httpx.AsyncClient, secrets: SecretResolver) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        secrets: SecretResolver,
+        policy: DeploymentPolicy | None = None,
+    ) -> None:
         self._client = client
         self._secrets = secrets
+        self._policy = policy or DeploymentPolicy()
 
     def _config(self, settings: TenantSettings) -> ZaloProvider:
         assert settings.zalo is not None
@@ -131,6 +152,7 @@ class ZaloZns:
 
     async def send(self, message: Outgoing, settings: TenantSettings) -> SendReceipt:
         cfg = self._config(settings)
+        _allowed(self._policy, cfg.url, self.channel.value)
         from notify.domain.kinds import Kind
 
         template_id = cfg.templates.get(Kind(message.kind))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 import httpx
 
@@ -22,36 +23,55 @@ _INTAKE_CHANNEL = {
 
 
 class TokenSource(Protocol):
-    def token(self) -> str: ...
+    def token(self, tenant_id: str) -> str:
+        """A `service:notify` token whose tenant claim is this commune."""
+        ...
 
 
 class DevTokens:
-    """Outside production: a `service:notify` token signed by the local development key."""
+    """Outside production: `service:notify` tokens signed by the local development key,
+    one per commune (intake refuses a token of another commune)."""
 
     def __init__(self, keys_dir: str | None = None, ttl_seconds: int = 3600) -> None:
         self._keys = keys_dir
         self._ttl = ttl_seconds
-        self._cached: tuple[float, str] | None = None
+        self._cached: dict[str, tuple[float, str]] = {}
 
-    def token(self) -> str:
+    def token(self, tenant_id: str) -> str:
         from motcua_platform.auth import dev_tokens
 
-        if self._cached is None or time.monotonic() - self._cached[0] > self._ttl / 2:
+        hit = self._cached.get(tenant_id)
+        if hit is None or time.monotonic() - hit[0] > self._ttl / 2:
             minted = dev_tokens.mint(
-                "service:notify", None, subject="notify", ttl_seconds=self._ttl, keys=self._keys
+                "service:notify",
+                tenant_id,
+                subject="notify",
+                ttl_seconds=self._ttl,
+                keys=self._keys,
             )
-            self._cached = (time.monotonic(), minted)
-        return self._cached[1]
+            hit = self._cached[tenant_id] = (time.monotonic(), minted)
+        return hit[1]
 
 
 class FileToken:
-    """Production: a token the platform's identity sidecar keeps fresh in a mounted file."""
+    """Production: per-commune tokens the platform's identity sidecar keeps fresh in mounted
+    files; the path names the commune with `{tenant_id}` (e.g. /var/run/tokens/{tenant_id})."""
 
     def __init__(self, path: str) -> None:
-        self._path = Path(path)
+        if "{tenant_id}" not in path:
+            raise ValueError("the token file path names the commune: …/{tenant_id}")
+        self._path = path
 
-    def token(self) -> str:
-        return self._path.read_text(encoding="utf-8").strip()
+    def token(self, tenant_id: str) -> str:
+        if not tenant_id or "/" in tenant_id or tenant_id.startswith("."):
+            raise ContactUnavailable(SendFailure("intake.token_unavailable", permanent=True))
+        try:
+            return Path(self._path.replace("{tenant_id}", tenant_id)).read_text("utf-8").strip()
+        except OSError:
+            # The sidecar has not written this commune's token yet: worth a retry.
+            raise ContactUnavailable(
+                SendFailure("intake.token_unavailable", permanent=False)
+            ) from None
 
 
 class IntakeContacts:
@@ -60,12 +80,16 @@ class IntakeContacts:
         self._base = base_url.rstrip("/")
         self._tokens = tokens
 
-    async def contact(self, *, dossier_id: str, channel: Channel, purpose: str) -> Contact:
+    async def contact(
+        self, *, tenant_id: str, dossier_id: str, channel: Channel, purpose: str
+    ) -> Contact:
+        token = self._tokens.token(tenant_id)
+        commune, dossier = quote(tenant_id, safe=""), quote(dossier_id, safe="")
         try:
             response = await self._client.get(
-                f"{self._base}/internal/v1/dossiers/{dossier_id}/contact",
+                f"{self._base}/internal/v1/communes/{commune}/dossiers/{dossier}/contact",
                 params={"channel": _INTAKE_CHANNEL[channel], "purpose": purpose},
-                headers={"Authorization": f"Bearer {self._tokens.token()}"},
+                headers={"Authorization": f"Bearer {token}"},
                 timeout=5.0,
             )
         except httpx.HTTPError as exc:
@@ -92,6 +116,30 @@ class IntakeContacts:
             address=body.get("address"),
             lookup_url=body.get("lookup_url"),
         )
+
+    async def missing_items(self, *, tenant_id: str, dossier_id: str) -> list[str]:
+        token = self._tokens.token(tenant_id)
+        commune, dossier = quote(tenant_id, safe=""), quote(dossier_id, safe="")
+        try:
+            response = await self._client.get(
+                f"{self._base}/internal/v1/communes/{commune}/dossiers/{dossier}/missing-items",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=5.0,
+            )
+        except httpx.HTTPError as exc:
+            raise ContactUnavailable(
+                SendFailure(f"intake.{type(exc).__name__}"[:60], permanent=False)
+            ) from None
+        if response.status_code == 404:
+            raise ContactUnavailable(SendFailure("supplement.missing", permanent=True))
+        if response.status_code >= 300:
+            raise ContactUnavailable(
+                SendFailure(f"intake.{response.status_code}", response.status_code == 422)
+            )
+        items = response.json().get("missing_items")
+        if not isinstance(items, list) or not items:
+            raise ContactUnavailable(SendFailure("supplement.missing", permanent=True))
+        return [str(i) for i in items]
 
 
 def _code(response: httpx.Response) -> str:

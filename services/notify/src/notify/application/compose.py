@@ -55,9 +55,19 @@ class Composer:
         template = await self.templates.active(tenant.tenant_id, kind, text_channel, edition)
         if template is None:
             raise TemplateMissing(kind)
+        facts = c.facts
+        if kind is Kind.SUPPLEMENT_REQUEST and "missing_items" not in facts:
+            # Free text typed by the clerk never travels in events (SupplementRequested v2):
+            # read from intake at send time, like the contact, and not kept.
+            if not c.dossier_id:
+                raise ContactUnavailable(SendFailure("contact.no_dossier", permanent=True))
+            items = await self.contacts.missing_items(
+                tenant_id=tenant.tenant_id, dossier_id=c.dossier_id
+            )
+            facts = {**facts, "missing_items": items}
         context = build_context(
             kind,
-            facts=c.facts,
+            facts=facts,
             dossier=dossier,
             tenant=tenant,
             recipient=recipient,
@@ -86,7 +96,10 @@ class Composer:
             if not c.dossier_id:
                 raise ContactUnavailable(SendFailure("contact.no_dossier", permanent=True))
             contact = await self.contacts.contact(
-                dossier_id=c.dossier_id, channel=c.channel, purpose=kind.value
+                tenant_id=tenant.tenant_id,  # the commune speaking (after a merge: the new one)
+                dossier_id=c.dossier_id,
+                channel=c.channel,
+                purpose=kind.value,
             )
             wanted = {Channel.EMAIL: contact.email, Channel.SMS: contact.phone}
             wanted[Channel.ZALO] = contact.phone

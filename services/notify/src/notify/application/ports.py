@@ -31,8 +31,16 @@ class ContactUnavailable(Exception):
 
 
 class ContactDirectory(Protocol):
-    async def contact(self, *, dossier_id: str, channel: Channel, purpose: str) -> Contact:
-        """Raises ContactUnavailable (temporary or permanent)."""
+    async def contact(
+        self, *, tenant_id: str, dossier_id: str, channel: Channel, purpose: str
+    ) -> Contact:
+        """The dossier's contact, asked for as the commune `tenant_id` (the token is that
+        commune's). Raises ContactUnavailable (temporary or permanent)."""
+        ...
+
+    async def missing_items(self, *, tenant_id: str, dossier_id: str) -> list[str]:
+        """Form 02's list of missing documents (free text, never in events), asked for as
+        the commune `tenant_id`. Raises ContactUnavailable (temporary or permanent)."""
         ...
 
 
@@ -82,6 +90,10 @@ class Provider(Protocol):
 
 class SecretResolver(Protocol):
     def resolve(self, ref: str) -> str: ...
+
+    def allows(self, ref: str) -> bool:
+        """Whether the deployment declares this reference (checked when settings are saved)."""
+        ...
 
 
 class LetterRenderer(Protocol):

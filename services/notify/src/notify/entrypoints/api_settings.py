@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from motcua_platform.errors import InvalidFields
 from pydantic import BaseModel
 
 from notify.adapters import store
@@ -35,6 +36,11 @@ async def put_settings(
     tenant_id: str, body: TenantSettings, deps: Deps, principal: CurrentPrincipal
 ) -> TenantSettings:
     authorise(principal, tenant_id, Need.MANAGE)
+    # Only what the deployment declares: secrets in its folder or by its names, gateway hosts
+    # on its list; every refusal at once, the values never echoed.
+    refused = deps.policy.refusals(body, deps.secrets.allows)
+    if refused:
+        raise InvalidFields(refused)
     async with deps.sessions() as session, session.begin():
         await store.save_settings(
             session, tenant_id, body, by=principal.subject, now=deps.clock.now()

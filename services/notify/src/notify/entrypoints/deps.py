@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,6 +15,7 @@ from notify.application.compose import Composer
 from notify.application.ports import LetterRenderer, SecretResolver
 from notify.application.template_store import DatabaseTemplates
 from notify.application.templating import TemplateRenderer
+from notify.domain.deployment_policy import DeploymentPolicy
 
 
 @dataclass
@@ -29,6 +30,7 @@ class NotifyDeps:
     after_commit: Callable[[], None]
     read_sessions: async_sessionmaker[AsyncSession]  # reads only, never the write lock
     dead_letter_group: str = "notify"
+    policy: DeploymentPolicy = field(default_factory=DeploymentPolicy)
 
 
 def get_deps(request: Request) -> NotifyDeps:

@@ -4,12 +4,12 @@ into the domain's triggers (the only place that knows both)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from motcua_contracts.codec import UnknownVersion, decode_typed, decode_versioned
 from motcua_contracts.envelope import EventEnvelope
-from motcua_contracts.events import clock_v1, clock_v2, dossiers_v1, tenants_v2
+from motcua_contracts.events import clock_v1, clock_v2, dossiers_v1, dossiers_v2, tenants_v2
 from motcua_contracts.topics import Topics
 from motcua_platform.clock import Clock
 from motcua_platform.messaging.inbox import Handler, PermanentError
@@ -51,6 +51,19 @@ def _translate(envelope: EventEnvelope, event: BaseModel) -> Trigger:
             approved=approved,
         )
         return Trigger(**{**vars(t), "facts": {**t.facts, "approved": approved}})
+    if isinstance(event, dossiers_v1.SupplementRequested | dossiers_v2.SupplementRequested):
+        # The clerk's list (v1's free text) is never kept here: read from intake at send time.
+        count = (
+            event.missing_count
+            if isinstance(event, dossiers_v2.SupplementRequested)
+            else len(event.missing_items)
+        )
+        facts = {
+            "dossier_code": event.dossier_code,
+            "requested_at": event.requested_at.isoformat(),
+            "missing_count": count,
+        }
+        return Trigger(**{**vars(_trigger(envelope, event)), "facts": facts})
     if isinstance(event, clock_v1.EscalationRaised | clock_v1.EscalationRaisedUp):
         facts = event.model_dump(mode="json")
         facts.setdefault("reason", "raised_up")
@@ -63,9 +76,17 @@ def subscriptions(clock: Clock, nudge: Callable[[], None]) -> list[Subscription]
         # The handler runs inside the consumer's transaction: wake the dispatcher just after.
         asyncio.get_running_loop().call_later(0.05, nudge)
 
-    def planning(model: type[BaseModel]) -> Handler:
+    def planning(model: type[BaseModel] | Mapping[int, type[BaseModel]]) -> Handler:
+        """`model`, or the model of each version read (by the envelope's schema_version)."""
+
         async def handle(session: AsyncSession, message: InboundMessage) -> None:
-            envelope, event = decode_typed(message.value, model)
+            if isinstance(model, Mapping):
+                try:
+                    envelope, event = decode_versioned(message.value, model)
+                except UnknownVersion as exc:
+                    raise PermanentError(str(exc)) from exc
+            else:
+                envelope, event = decode_typed(message.value, model)
             if await plan_notifications(session, _translate(envelope, event), now=clock.now()):
                 later()
 
@@ -133,7 +154,9 @@ def subscriptions(clock: Clock, nudge: Callable[[], None]) -> list[Subscription]
             topics=[Topics.DOSSIERS, Topics.CLOCK, Topics.TENANTS],
             handlers={
                 "DossierReceived": on_received,
-                "SupplementRequested": planning(dossiers_v1.SupplementRequested),
+                "SupplementRequested": planning(
+                    {1: dossiers_v1.SupplementRequested, 2: dossiers_v2.SupplementRequested}
+                ),
                 "DossierRefused": planning(dossiers_v1.DossierRefused),
                 "ResultReady": planning(dossiers_v1.ResultReady),
                 "CeremonyScheduled": planning(dossiers_v1.CeremonyScheduled),

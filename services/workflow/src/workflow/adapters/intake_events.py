@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from motcua_contracts.events import dossiers_v1 as dv
+from motcua_contracts.events import dossiers_v2 as dv2
 from pydantic import BaseModel
 
 from workflow.domain.facts import Fact, Received
@@ -25,7 +28,7 @@ def fact(event: BaseModel) -> Fact:
     """Every lifecycle event but DossierReceived."""
     if isinstance(event, dv.DossierAccepted):
         return Fact("accepted", event.accepted_at)
-    if isinstance(event, dv.SupplementRequested):
+    if isinstance(event, dv.SupplementRequested | dv2.SupplementRequested):
         return Fact("paused", event.requested_at)
     if isinstance(event, dv.SupplementReceived):
         return Fact("resumed", event.received_at)
@@ -52,9 +55,11 @@ def fact(event: BaseModel) -> Fact:
     raise TypeError(f"not a lifecycle event: {type(event).__name__}")
 
 
-LIFECYCLE: dict[str, type[BaseModel]] = {
+# A model, or the models of each version a consumer still reads (by schema_version).
+LIFECYCLE: dict[str, type[BaseModel] | Mapping[int, type[BaseModel]]] = {
     "DossierAccepted": dv.DossierAccepted,
-    "SupplementRequested": dv.SupplementRequested,
+    # v2 carries the count of missing items, no free text (issue 17); workflow reads the moment.
+    "SupplementRequested": {1: dv.SupplementRequested, 2: dv2.SupplementRequested},
     "SupplementReceived": dv.SupplementReceived,
     "DossierRefused": dv.DossierRefused,
     "DossierTransferred": dv.DossierTransferred,

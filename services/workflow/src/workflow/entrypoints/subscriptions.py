@@ -7,7 +7,7 @@ them what only workflow knew, and which timers already fired).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from motcua_contracts.codec import UnknownVersion, decode_typed, decode_versioned
 from motcua_contracts.events import clock_v1 as ev
@@ -36,7 +36,7 @@ def subscriptions(ctx: Context) -> list[Subscription]:
         envelope, event = _decode(message, DossierReceived)
         await _guard(track_received(session, ctx, envelope, intake_events.received(event)))
 
-    def on_lifecycle(model: type) -> Handler:
+    def on_lifecycle(model: type | Mapping[int, type]) -> Handler:
         async def handle(session: AsyncSession, message: InboundMessage) -> None:
             envelope, event = _decode(message, model)
             await _guard(track_fact(session, ctx, envelope, intake_events.fact(event)))
@@ -110,11 +110,15 @@ def subscriptions(ctx: Context) -> list[Subscription]:
     ]
 
 
-def _decode(message: InboundMessage, model: type) -> tuple:  # type: ignore[type-arg]
+def _decode(message: InboundMessage, model: type | Mapping[int, type]) -> tuple:  # type: ignore[type-arg]
     try:
+        if isinstance(model, Mapping):  # several versions of the event are read
+            return decode_versioned(message.value, model)
         return decode_typed(message.value, model)
     except ValidationError as exc:
         raise PermanentError(f"contract violation: {exc.error_count()} errors") from exc
+    except UnknownVersion as exc:
+        raise PermanentError(f"contract violation: {exc}") from exc
 
 
 async def _guard(work: object) -> None:
