@@ -58,7 +58,13 @@ POLICY: dict[str, Rule] = {
     "intake POST /api/v1/tenants/merge": OPERATOR,
     "intake PUT /api/v1/tenants/{tenant_id}": OPERATOR,
     "intake GET /api/v1/tenants/{tenant_id}": {**READ, "operator": "any"},
-    "intake GET /internal/v1/dossiers/{dossier_id}/contact": {"service:notify": "any"},
+    # Bound to the commune: notify's token for one commune never reads another's contacts.
+    "intake GET /internal/v1/communes/{tenant_id}/dossiers/{dossier_id}/contact": {
+        "service:notify": "own"
+    },
+    "intake GET /internal/v1/communes/{tenant_id}/dossiers/{dossier_id}/missing-items": {
+        "service:notify": "own"
+    },
     "intake GET /tra-cuu/{token}": PUBLIC,
     "intake GET /tra-cuu": PUBLIC,
     "intake POST /tra-cuu/{token}/danh-gia": PUBLIC,

@@ -31,7 +31,7 @@ SERVICES = ("intake", "workflow", "notify", "analytics")
 # About 2,700 requests: the whole abuse suite stays within ~3 minutes on 2 shared cores.
 EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 20}
 # Who calls an operation in this suite: the first principal the policy table allows.
-PREFERENCE = ("clerk@own", "leader@own", "operator", "monitor", "service:notify")
+PREFERENCE = ("clerk@own", "leader@own", "operator", "monitor", "service:notify@own")
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 VIETNAMESE = re.compile(r"[À-ỹĐđ]")
 

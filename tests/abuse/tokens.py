@@ -34,7 +34,9 @@ def good_tokens(keys: Path) -> dict[str, str]:
     tokens = {
         "monitor": mint("province_monitor", None, keys=keys),
         "operator": mint("operator", None, keys=keys),
-        "service:notify": mint("service:notify", OWN, keys=keys),
+        # Notify's token is minted per commune: it reads only that commune's contacts.
+        "service:notify@own": mint("service:notify", OWN, keys=keys),
+        "service:notify@other": mint("service:notify", OTHER, keys=keys),
         "unknown-role@own": mint("citizen", OWN, keys=keys),
     }
     for role in ("clerk", "leader"):
