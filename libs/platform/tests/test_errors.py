@@ -87,7 +87,7 @@ async def test_a_service_adds_its_texts_and_fields() -> None:
     assert r.json()["errors"][0]["message"] == "Bắt buộc phải có."
     responses = error_responses(Out, s409="Không chuyển được")
     assert responses[409] == {"model": Out, "description": "Không chuyển được"}
-    assert set(responses) == {401, 403, 404, 409, 422}
+    assert set(responses) == {401, 403, 404, 409, 422, 429}
 
 
 def test_an_html_route_documents_its_errors_as_json_as_they_are_sent() -> None:
