@@ -9,6 +9,7 @@ service answers 404 on these paths. Each call needs an operator's token (403 oth
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError

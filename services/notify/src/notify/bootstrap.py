@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform import devclock
+from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 

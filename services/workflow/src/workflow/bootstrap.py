@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from motcua_platform.auth import TokenVerifier, verifier_from_settings
-from datetime import timedelta
-
 from motcua_platform import devclock
+from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, MovableClock, SystemClock
 from motcua_platform.runtime import ServiceRuntime, build_service
 
