@@ -56,9 +56,7 @@ class DevClock:
         """Every clocked service to `moment` (an offset from the real clock: told twice, the
         shared clock of standalone moves once)."""
         state = self.state()
-        real_now = datetime.fromisoformat(state["now"]) - timedelta(
-            seconds=state["offset_seconds"]
-        )
+        real_now = datetime.fromisoformat(state["now"]) - timedelta(seconds=state["offset_seconds"])
         offset = (moment - real_now).total_seconds()
         for service in CLOCKED:
             moved = self._call(service, "POST", body={"offset_seconds": offset})
@@ -78,17 +76,16 @@ def moved_clock(desk: Desk) -> Iterator[DevClock]:
         clock.reset()
 
 
-def leader_on(roster: dict[str, Any], day: date) -> str | None:
+def leader_on(roster: dict[str, Any], day: date) -> dict[str, Any]:
     """The commune's roster as its leader set it: the date's entry, else the weekday's, else
-    the default leader on duty."""
+    the default leader on duty (official_id, title_vi)."""
     for entry in roster.get("dates") or ():
         if entry["day"] == day.isoformat():
-            return entry["leader"]["official_id"]  # type: ignore[no-any-return]
+            return entry["leader"]  # type: ignore[no-any-return]
     for entry in roster.get("weekdays") or ():
         if entry["weekday"] == day.isoweekday():
-            return entry["leader"]["official_id"]  # type: ignore[no-any-return]
-    default = roster.get("leader_on_duty") or {}
-    return default.get("official_id")
+            return entry["leader"]  # type: ignore[no-any-return]
+    return roster.get("leader_on_duty") or {}
 
 
 def _text(pdf: bytes) -> str:
@@ -109,7 +106,7 @@ def test_a_late_dossier_reaches_the_leader_on_duty_and_the_morning_digest_is_pri
     tracked = wait_for("workflow tracking the dossier", clock)
     due = datetime.fromisoformat(str(tracked["due_at"])).astimezone(VN)
     roster = desk.call("intake", "GET", "/duty-roster").json()
-    on_duty = leader_on(roster, due.date())
+    on_duty = leader_on(roster, due.date()).get("official_id")
     assert on_duty, roster  # the pilot communes' roster is seeded
 
     seen_digests = {
@@ -155,10 +152,17 @@ def test_a_late_dossier_reaches_the_leader_on_duty_and_the_morning_digest_is_pri
 
         job, _ = wait_for(f"the digest of {morning} naming {code} queued", digest)
         assert job["dossier_id"] is None and job["recipient"] == "leader", job
+        # Addressed to the leader on duty on the digest's morning (the roster again).
+        reader = leader_on(roster, morning)["title_vi"]
         checked = desk.check_letter(
             job,
             "morning-digest",
-            [f"TÌNH HÌNH HỒ SƠ {title}", f"Quá hạn: {code}", "hồ sơ quá hạn"],
+            [
+                f"TÌNH HÌNH HỒ SƠ {title}",
+                f"Kính gửi: Đồng chí {reader}",
+                f"Quá hạn: {code}",
+                "hồ sơ quá hạn",  # with the count: other stories' dossiers may be late too
+            ],
         )
         assert checked.pages >= 1
         printed = desk.mark_printed(job["delivery_id"])
