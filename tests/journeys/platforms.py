@@ -182,6 +182,8 @@ def kafka(tmp: Path) -> Iterator[RunningPlatform]:
                 f"{prefix}CONSUMER_GROUP": f"{run}-{service}",
                 f"{prefix}ENVIRONMENT": "test",
             }
+            if service in ("workflow", "notify"):  # the escalation story moves their clock
+                settings[f"{prefix}DEV_CLOCK"] = "true"
             intake_url = f"http://127.0.0.1:{ports['intake']}"
             if service == "intake":
                 settings[f"{prefix}PUBLIC_BASE_URL"] = intake_url

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import uvicorn
 from motcua_platform.auth.dev_tokens import mint
-from motcua_platform.clock import AcceleratedClock, Clock, SystemClock
+from motcua_platform.clock import AcceleratedClock, Clock, MovableClock, SystemClock
 from motcua_platform.logs import configure_logging
 from motcua_platform.serve import server_config
 
@@ -52,6 +52,10 @@ async def run(args: argparse.Namespace) -> int:
         clock = AcceleratedClock(working_morning(datetime.now(UTC)), args.speed)
     elif args.simulate and args.speed != 1:
         clock = AcceleratedClock(datetime.now(UTC), args.speed)
+    # One clock for the four services, movable by an operator (POST /internal/dev/clock on
+    # workflow or notify: standalone is never production): the same offset told to both moves
+    # it once.
+    clock = MovableClock(clock)
     ports = {name: args.base_port + i for i, name in enumerate(SERVICES)}
     urls = {name: f"http://{args.host}:{port}" for name, port in ports.items()}
     platform = Platform(
@@ -60,7 +64,8 @@ async def run(args: argparse.Namespace) -> int:
         settings={
             "intake": {"public_base_url": urls["intake"]},
             # The citizen's link in SMS and e-mail: intake's public page on this run's port.
-            "notify": {"public_base_url": urls["intake"]},
+            "notify": {"public_base_url": urls["intake"], "dev_clock": True},
+            "workflow": {"dev_clock": True},
         },
     )
     await platform.start()

@@ -47,6 +47,11 @@ class ServiceSettings(BaseSettings):
         gt=0,
         description="a consumer stalled on a transient failure this long makes /health/ready 503",
     )
+    dev_clock: bool = Field(
+        default=False,
+        description="development and tests only: a clock an operator moves at run time "
+        "(POST /internal/dev/clock); refused in production",
+    )
     hsts_seconds: int | None = Field(
         default=None,
         ge=0,
@@ -66,6 +71,8 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("production needs PostgreSQL, not SQLite")
             if self.transport != "kafka":
                 raise ValueError("production needs the Kafka transport")
+            if self.dev_clock:
+                raise ValueError("production runs on the real clock: dev_clock is refused")
         return self
 
     @property

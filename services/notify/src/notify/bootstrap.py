@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
+from motcua_platform import devclock
 from motcua_platform.auth import TokenVerifier, verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
 from motcua_platform.rate_limit import ApiRateLimits, TokenBuckets, install_api_rate_limits
@@ -84,7 +85,9 @@ def build_runtime(
             "thông báo có phiên bản, hàng đợi in của Bộ phận một cửa, trạng thái từng thông báo."
         ),
     )
-    clock = clock or SystemClock()
+    # With dev_clock (never production) the same movable clock as workflow's: a letter queued
+    # on a simulated morning is dated that morning.
+    clock = devclock.service_clock(settings.dev_clock, clock, SystemClock())
     policy = settings.deployment_policy()
     secrets = secrets or ReferenceSecrets(policy)
     # One pooled client for intake and the gateways; closed with the process.
@@ -146,6 +149,7 @@ def build_runtime(
     app.state.dispatcher = dispatcher
     for module in (api_notifications, api_print, api_templates, api_settings, api_callbacks):
         app.include_router(module.router)
+    devclock.mount(app, clock, enabled=settings.dev_clock)
     install_error_handlers(app)
     runtime.subscriptions = subscriptions(clock, dispatcher.nudge)
     runtime.timers = [dispatcher.run]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from motcua_platform import devclock
 from motcua_platform.auth import TokenVerifier, verifier_from_settings
-from motcua_platform.clock import Clock, SystemClock
+from motcua_platform.clock import Clock, MovableClock, SystemClock
 from motcua_platform.rate_limit import ApiRateLimits, install_api_rate_limits
 from motcua_platform.runtime import ServiceRuntime, build_service
 
-from workflow.adapters.offset_clock import OffsetClock
 from workflow.adapters.statutory import Statutory
 from workflow.adapters.tables import inbox, outbox
 from workflow.application.context import Context
@@ -23,10 +24,12 @@ from workflow.settings import WorkflowSettings
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def _clock(settings: WorkflowSettings) -> Clock:
-    if settings.clock_offset_seconds:
-        return OffsetClock(settings.clock_offset_seconds)
-    return SystemClock()
+def _clock(settings: WorkflowSettings, given: Clock | None) -> Clock:
+    """The given clock (standalone's, tests'), else the system's; shifted by
+    `clock_offset_seconds` and movable at run time with `dev_clock` (never production)."""
+    if given is None and settings.clock_offset_seconds:
+        given = MovableClock(offset=timedelta(seconds=settings.clock_offset_seconds))
+    return devclock.service_clock(settings.dev_clock, given, SystemClock())
 
 
 def build_runtime(
@@ -54,9 +57,10 @@ def build_runtime(
         if runtime.relay is not None:
             runtime.relay.nudge()
 
+    clock = _clock(settings, clock)
     ctx = Context(
         sessions=runtime.sessions,
-        clock=clock or _clock(settings),
+        clock=clock,
         statutory=statutory or Statutory(),
         timer_batch=settings.timer_batch_size,
         recompute_batch=settings.recompute_batch_size,
@@ -70,6 +74,7 @@ def build_runtime(
     install_api_rate_limits(app, ApiRateLimits.from_settings(settings))  # per principal, commune
     for module in (api_clock, api_worklist, api_actions, api_calendar):
         app.include_router(module.router)
+    devclock.mount(app, clock, enabled=settings.dev_clock)
     install_error_handlers(app, messages=VALIDATION_VI)
     runtime.subscriptions = subscriptions(ctx)
     runtime.timers = timer_jobs(ctx, poll_seconds=settings.timer_poll_seconds)
