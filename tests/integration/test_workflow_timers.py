@@ -298,7 +298,18 @@ async def test_two_replicas_fire_each_timer_exactly_once_across_a_kill(run: Run)
                 ids_per_key[(envelope.dossier_id, envelope.payload["timer_key"])].add(
                     str(envelope.event_id)
                 )
-        assert set(ids_per_key) == fired_keys  # none lost, none invented
+        assert fired_keys <= set(ids_per_key)  # none lost
+        async with _database(run.database_url) as db:
+            async with db.sessions() as s:
+                since = {
+                    (r.subject_id, r.timer_key)
+                    for r in await s.execute(
+                        select(timers.c.subject_id, timers.c.timer_key).where(
+                            timers.c.tenant_id == run.tenant, timers.c.fired_at.is_not(None)
+                        )
+                    )
+                }
+        assert set(ids_per_key) <= since  # none invented (later ones fired on a loaded machine)
         assert all(len(ids) == 1 for ids in ids_per_key.values())  # none fired twice
     finally:
         a.kill()

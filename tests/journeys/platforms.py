@@ -190,6 +190,9 @@ def kafka(tmp: Path) -> Iterator[RunningPlatform]:
             if service == "notify":  # letters ask intake for the addressee, by its API
                 settings[f"{prefix}INTAKE_URL"] = intake_url
                 settings[f"{prefix}PUBLIC_BASE_URL"] = intake_url
+                # The apology story's SMS gateway stand-in listens on loopback (declared, as a
+                # deployment declares its gateways).
+                settings[f"{prefix}GATEWAY_HOSTS"] = "127.0.0.1,localhost"
             process = ServiceProcess(service, settings, KAFKA_ROLES[service], port=ports[service])
             process.start(tmp, timeout=READY_TIMEOUT)
             processes[service] = process
