@@ -78,10 +78,6 @@ POLICY: dict[str, Rule] = {
     "workflow GET /api/v1/communes/{tenant_id}/escalations": READ,
     "workflow POST /api/v1/communes/{tenant_id}/escalations/{escalation_id}/ack": LEADER,
     "workflow POST /api/v1/calendar/changes": OPERATOR,
-    # the movable clock of development and journeys (standalone has it; production 404s)
-    "workflow GET /internal/dev/clock": OPERATOR,
-    "workflow POST /internal/dev/clock": OPERATOR,
-    "workflow POST /internal/dev/clock/reset": OPERATOR,
     # notify
     "notify GET /health/live": PUBLIC,
     "notify GET /health/ready": PUBLIC,
@@ -97,9 +93,6 @@ POLICY: dict[str, Rule] = {
     "notify GET /api/v1/communes/{tenant_id}/notify-settings": OPERATOR,
     "notify PUT /api/v1/communes/{tenant_id}/notify-settings": OPERATOR,
     "notify GET /api/v1/communes/{tenant_id}/notify-rules": NOTIFY_READ,
-    "notify GET /internal/dev/clock": OPERATOR,
-    "notify POST /internal/dev/clock": OPERATOR,
-    "notify POST /internal/dev/clock/reset": OPERATOR,
     # the provider's callback carries its own shared secret (X-Callback-Token), no bearer
     "notify POST /api/v1/provider-callbacks/{tenant_id}/{channel}": PUBLIC,
     # analytics: the commune is a query parameter (`commune`, or `tenant_id` below)
