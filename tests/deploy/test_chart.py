@@ -41,6 +41,10 @@ BROKEN = {
     "broken-secret": ("helm template", "MOTCUA_INTAKE_DATABASE_URL looks like a secret"),
     "broken-keda": ("helm template", "keda scales on consumer lag and needs the consumer role"),
     "broken-auth": ("helm template", "global.auth.jwksUrl (https) is required in production"),
+    "broken-notify-tokens": (
+        "helm template",
+        "services.notify.intakeTokens.existingSecret is required",
+    ),
     "broken-proxies": ("helm template", "global.trustedProxies (the ingress controller's CIDRs)"),
     "broken-ingress": ("helm template", "ingress: path / (Prefix) would expose /internal"),
     "broken-ingress-callers": ("helm template", "networkPolicy.api.from must name the ingress"),
@@ -414,6 +418,20 @@ def test_production_uses_sasl_ssl_and_postgres_tls(rendered: dict[str, list[Doc]
         assert env[f"MOTCUA_{svc}_JWT_AUDIENCE"]["value"] == "motcua"
         assert env[f"MOTCUA_{svc}_CONSUMER_GROUP"]["value"] == svc.lower()
         assert env[f"MOTCUA_{svc}_OTLP_ENDPOINT"]["value"].startswith("http")
+
+
+def test_notify_reads_intake_with_one_token_per_commune(rendered: dict[str, list[Doc]]) -> None:
+    # Production refused to start without MOTCUA_NOTIFY_INTAKE_TOKEN_FILE naming the commune.
+    for d in of_kind(rendered["production"], "Deployment"):
+        if not component(d).startswith("notify"):
+            continue
+        c = d["spec"]["template"]["spec"]["containers"][0]
+        path = env_of(c)["MOTCUA_NOTIFY_INTAKE_TOKEN_FILE"]["value"]
+        assert path.endswith("/{tenant_id}")
+        assert mounted(d, c, path.replace("{tenant_id}", "quyet-thang"))
+        volumes = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+        assert volumes["intake-tokens"]["secret"]["secretName"] == "motcua-notify-intake-tokens"
+        assert "items" not in volumes["intake-tokens"]["secret"]  # every commune's key
 
 
 def test_default_is_plain_kafka(rendered: dict[str, list[Doc]]) -> None:

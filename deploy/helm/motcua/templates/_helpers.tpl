@@ -280,6 +280,15 @@ dict "root" $ "svcName" "intake" "svc" <service values> "kafka" true|false
 # Contact data at send time: intake's API component, inside the cluster (never the ingress).
 - name: {{ $p }}INTAKE_URL
   value: {{ printf "http://%s:8080" (include "motcua.componentName" (dict "root" $root "svcName" "intake" "name" "api")) | quote }}
+{{- $it := .svc.intakeTokens | default dict }}
+{{- if eq $g.environment "production" }}
+{{- $_ := required "services.notify.intakeTokens.existingSecret is required in production (one service:notify token per commune, keyed by commune id)" $it.existingSecret }}
+{{- end }}
+{{- if $it.existingSecret }}
+# One token per commune (intake binds the contact read to it): the file named by the commune.
+- name: {{ $p }}INTAKE_TOKEN_FILE
+  value: "/var/run/secrets/motcua/intake-tokens/{tenant_id}"
+{{- end }}
 {{- end }}
 {{- range $name, $value := .svc.env }}
 {{- include "motcua.refuseSecretName" (dict "where" "env" "name" $name) }}
@@ -315,6 +324,11 @@ Volumes and mounts: dict "root" $ "svcName" .. "svc" .. "kafka" bool
 {{- if and (eq .svcName "notify") (.svc.providers | default dict).existingSecret }}
 - name: provider-secrets
   mountPath: {{ include "motcua.providersDir" . }}
+  readOnly: true
+{{- end }}
+{{- if and (eq .svcName "notify") (.svc.intakeTokens | default dict).existingSecret }}
+- name: intake-tokens
+  mountPath: /var/run/secrets/motcua/intake-tokens
   readOnly: true
 {{- end }}
 {{- if .kafka }}
@@ -357,6 +371,13 @@ Volumes and mounts: dict "root" $ "svcName" .. "svc" .. "kafka" bool
 {{- with and (eq .svcName "notify") (.svc.providers | default dict).existingSecret }}
 # The providers' secrets (SMS/Zalo tokens, SMTP passwords): the only files file:/… may name.
 - name: provider-secrets
+  secret:
+    secretName: {{ . }}
+    defaultMode: 0440
+{{- end }}
+{{- with and (eq .svcName "notify") (.svc.intakeTokens | default dict).existingSecret }}
+# notify's service tokens for intake, one key per commune id.
+- name: intake-tokens
   secret:
     secretName: {{ . }}
     defaultMode: 0440
