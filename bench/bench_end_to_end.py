@@ -38,7 +38,7 @@ from tests.support.servers import server_env
 
 SERVICES = ["intake", "workflow", "notify", "analytics"]
 GOAL_PER_SECOND = 1000.0  # issue #10: 1,000 dossiers per second end to end
-PEAK_NEED = 300.0  # the whole country at peak (DOMAIN.md)
+PEAK_NEED = 300.0  # the whole country at peak (docs/domain.md §8)
 
 
 async def count_facts(conn: asyncpg.Connection, tenants: list[str]) -> int:

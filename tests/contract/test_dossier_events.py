@@ -23,7 +23,7 @@ LIFECYCLE = {
     "DossierWithdrawn",
     "SatisfactionRated",
 }
-# Substrings that betray personal data in a field name (DOMAIN.md §9).
+# Substrings that betray personal data in a field name (docs/domain.md §9).
 PERSONAL = ("name", "id_number", "phone", "email", "address", "birth", "comment", "recipient")
 
 

@@ -2,7 +2,7 @@
 
 Run once per release of the package, then review the diff: the JSON is the source of
 truth at run time and operators edit it directly (docs/clock.md). The script checks
-the seeded table against the facts in DOMAIN.md §5 and refuses to write if one fails.
+the seeded table against the facts in docs/domain.md §5.3 and refuses to write if one fails.
 
     python libs/clock/scripts/seed_calendar.py [--announced 2024 2025 2026] [--provisional 2027]
 """
@@ -51,7 +51,7 @@ def seed(announced: list[int], provisional: list[int]) -> dict[str, Any]:
             kind = "holiday"
             name_vi = name
         if day == date(2026, 11, 24):
-            source += "; DOMAIN.md §5: đã công bố, hiệu lực pháp lý chưa kiểm chứng"
+            source += "; docs/domain.md §5.3: đã công bố, hiệu lực pháp lý chưa kiểm chứng"
         days_off.append(
             {"date": day.isoformat(), "kind": kind, "name_vi": name_vi, "source": source}
         )
@@ -93,7 +93,7 @@ def _date_vi(day: date) -> str:
 
 
 def check(data: dict[str, Any]) -> list[str]:
-    """DOMAIN.md §5 facts that the seeded table must reproduce."""
+    """docs/domain.md §5.2–5.3 facts that the seeded table must reproduce."""
     off = {d["date"] for d in data["days_off"]}
     worked = {d["date"] for d in data["working_days"]}
 

@@ -1,4 +1,4 @@
-"""The procedure catalogue: seeded from DOMAIN.md §4, versioned, editable without a release."""
+"""The procedure catalogue: seeded from docs/domain.md §4, versioned, editable without a release."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from motcua_clock.timeutil import VN_TZ
 
 at = partial(datetime, tzinfo=VN_TZ)  # a moment in Vietnam time
 
-# DOMAIN.md §4: code -> (unit, amount, verification amount or None).
+# docs/domain.md §4: code -> (unit, amount, verification amount or None).
 DOMAIN_TABLE = {
     "1.001193": ("same_day", 0, None),
     "1.000689": ("working_days", 3, 8),

@@ -45,16 +45,16 @@ def procedure(
 
 
 # Sources, named once.
-DOMAIN_TET = "DOMAIN.md §5: Tết nghỉ thực tế 2025 = 25/1–2/2, 2026 = 14–22/2"
-DOMAIN_MAKEUP = "DOMAIN.md §5: làm bù thứ Bảy 26/4/2025 và 22/8/2026"
+DOMAIN_TET = "docs/domain.md §5.3: Tết nghỉ thực tế 2025 = 25/1–2/2, 2026 = 14–22/2"
+DOMAIN_MAKEUP = "docs/domain.md §5.3: làm bù thứ Bảy 26/4/2025 và 22/8/2026"
 DOMAIN_HUNG = "Issue + holidays pkg: Giỗ Tổ 2026 rơi Chủ nhật 26/4, nghỉ bù thứ Hai 27/4"
-DOMAIN_1505 = "DOMAIN.md §4: quy tắc 15 giờ (Luật Hộ tịch 2014 Đ.5(3); NĐ 23/2015 Đ.7)"
+DOMAIN_1505 = "docs/domain.md §4: quy tắc 15 giờ (Luật Hộ tịch 2014 Đ.5(3); NĐ 23/2015 Đ.7)"
 LABOR_CODE = "Bộ luật Lao động 2019 Đ.112 (holidays pkg): 1/1, 30/4, 1/5, 2/9 + 1 ngày liền kề"
 CV_2450 = "Công văn 2450/VPCP-KGVX (2024): nghỉ 29/4/2024, làm bù thứ Bảy 4/5/2024"
 TB_6150 = "Thông báo 6150/TB-BLĐTBXH (holidays pkg): nghỉ 2/5/2025, làm bù 26/4/2025"
 SEP_2026 = "holidays pkg / lịch nghỉ 2026: nghỉ 31/8 (bù bằng 22/8), 1–2/9/2026"
 SEP_2024 = "holidays pkg: Quốc khánh 2024 nghỉ thứ Hai 2/9 và thứ Ba 3/9"
-CULTURE = "DOMAIN.md §5: 24/11/2026 Ngày Văn hóa Việt Nam được công bố là ngày nghỉ"
+CULTURE = "docs/domain.md §5.3: 24/11/2026 Ngày Văn hóa Việt Nam được công bố là ngày nghỉ"
 ISSUE = "Issue 'statutory clock', Done means"
 
 
@@ -315,7 +315,7 @@ def test_due_moment(case: Case, catalogue: Catalogue, national: NationalCalendar
 
 
 def test_makeup_saturdays_are_working_days(tenant: TenantCalendar) -> None:
-    # DOMAIN.md §5; Công văn 2450/VPCP-KGVX for 2024.
+    # docs/domain.md §5.3; Công văn 2450/VPCP-KGVX for 2024.
     for day in (date(2024, 5, 4), date(2025, 4, 26), date(2026, 8, 22)):
         assert day.weekday() == 5
         assert tenant.is_working_day(day)

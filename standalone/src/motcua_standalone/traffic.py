@@ -1,6 +1,6 @@
 """The province's traffic as numbers: procedure mix, hourly arrivals, the Tết lull. Pure.
 
-Volumes from DOMAIN.md §8: ≈15–35 dossiers per commune per working day; per commune per year
+Volumes from docs/domain.md §8: ≈15–35 dossiers per commune per working day; per commune per year
 ≈300 births, 100 deaths, 100–150 marriages; certifications make up most of the rest.
 """
 

@@ -1,7 +1,7 @@
 """Procedure catalogue, versioned by effective date.
 
 A dossier is judged by the procedure version in force on the day it was received
-(DOMAIN.md §3), so versions never overlap and are looked up by local date.
+(docs/domain.md §3.1), so versions never overlap and are looked up by local date.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ class ProcedureStep:
 
 @dataclass(frozen=True, slots=True)
 class SupplementPolicy:
-    """What a supplement request does to the clock (DOMAIN.md §3)."""
+    """What a supplement request does to the clock (docs/domain.md §3.3)."""
 
     mode: SupplementMode = "pause_resume"
     max_supplements: int = 1
@@ -251,7 +251,7 @@ class ProcedureVersion:
     count_mode: CountMode = "end_of_day"
     same_day_cutoff: time = DEFAULT_CUTOFF
     legal_basis_vi: str = ""
-    confidence: str = "S"  # DOMAIN.md marks: S (read in a source), M, W
+    confidence: str = "S"  # docs/domain.md §1: S (read in a source), M (unchecked), W (weak)
     # Derived once: the hot path reads seconds, not a `time`.
     cutoff_seconds: int = field(init=False, repr=False, compare=False)
 

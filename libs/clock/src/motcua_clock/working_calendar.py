@@ -182,7 +182,7 @@ class TenantConfig:
     closures: tuple[DayOff, ...] = ()
     extra_working_days: tuple[WorkingDay, ...] = ()
     # Unit conversion for limits counted in hours: 1 working day = 8 working hours
-    # (DOMAIN.md §4-5). The office sessions decide which clock times are working time.
+    # (docs/domain.md §4, §5.1). The office sessions decide which clock times are working time.
     hours_per_working_day: float = 8.0
 
     def __post_init__(self) -> None:

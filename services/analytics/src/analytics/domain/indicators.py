@@ -1,4 +1,4 @@
-"""Indicator formulas, each with its source and confidence mark from shared/DOMAIN.md.
+"""Indicator formulas, each with its source and confidence mark from docs/domain.md §6.
 
 Marks: [S] read in a source, [W] weak or third-party, [M] widely known, unchecked.
 Every [W]/[M] number (targets, maximum points) is configuration (`Targets`), not code.

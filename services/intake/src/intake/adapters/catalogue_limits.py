@@ -6,7 +6,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-# Limits counted in hours convert at 8 working hours a day (DOMAIN.md §4-5); a same-day
+# Limits counted in hours convert at 8 working hours a day (docs/domain.md §4, §5.1); a same-day
 # procedure allows no promise longer than the day itself (0 working days).
 _HOURS_PER_DAY = 8.0
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from intake.domain.time import VN
 
 # Since the 2025 reform (Decree 118/2025, from 1 July 2025) the commune desk is the
-# "Trung tâm Phục vụ hành chính công cấp xã" (DOMAIN.md); before, the one-stop-shop section.
+# "Trung tâm Phục vụ hành chính công cấp xã"; before, the one-stop-shop section
+# (docs/domain.md §3.1).
 REFORM_2025 = datetime(2025, 7, 1, tzinfo=VN)
 
 

@@ -41,7 +41,7 @@ class Document:
 
 
 def format_dossier_code(agency_code: str, day: date, sequence: int) -> str:
-    """`<agency e-ID>-YYMMDD-NNNN`: a daily sequence of at least four digits (DOMAIN.md §3)."""
+    """`<agency e-ID>-YYMMDD-NNNN`, a daily sequence of 4+ digits (docs/domain.md §3.5)."""
     if sequence < 1:
         raise ValueError("sequence starts at 1")
     return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"

@@ -121,7 +121,7 @@ class Guards:
 def allowed_actions(status: Status, guards: Guards = Guards()) -> list[Action]:
     actions = list(TRANSITIONS[status])
     if guards.supplements_requested >= guards.max_supplements:
-        # A supplement may be requested only once, listing everything missing (DOMAIN.md §3).
+        # A supplement may be requested only once, listing everything missing (docs/domain.md §3.3).
         actions = [a for a in actions if a is not A.REQUEST_SUPPLEMENT]
     return actions
 

@@ -1,4 +1,4 @@
-"""Satisfaction: three levels and the 9 criteria of the full evaluation (DOMAIN.md §3). Pure."""
+"""Satisfaction: three levels, the 9 criteria of the full evaluation (docs/domain.md §6.1). Pure."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from notify.domain.kinds import Kind
 
-# Form 04 follows the rules in force when the dossier was received (DOMAIN.md §3).
+# Form 04 follows the rules in force when the dossier was received (docs/domain.md §3.1, §3.4).
 TT01_2018 = "tt01_2018"
 TT03_2025 = "tt03_2025"
 _EDITIONS = ((date(2025, 7, 1), TT03_2025), (date.min, TT01_2018))
