@@ -40,7 +40,6 @@ from analytics.bootstrap import build_runtime, tune_gc_for_batches  # noqa: E402
 from analytics.domain.contributions import COUNTERS, HIST, HIST_BOUNDS_HOURS  # noqa: E402
 from analytics.domain.days import local_day  # noqa: E402
 from analytics.settings import AnalyticsSettings  # noqa: E402
-from analytics.testing import Scenario  # noqa: E402
 from benchkit import (  # noqa: E402
     drop_scratch_database,
     figure,
@@ -51,6 +50,7 @@ from motcua_contracts.codec import encode  # noqa: E402
 from motcua_platform.auth.dev_tokens import mint  # noqa: E402
 from motcua_platform.messaging.kafka import make_broker  # noqa: E402
 from motcua_platform.messaging.transport import KafkaTransport  # noqa: E402
+from motcua_testkit.analytics import Scenario  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from tests.support.servers import (  # noqa: E402

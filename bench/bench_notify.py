@@ -96,13 +96,13 @@ def render_rate(total: int) -> float:
 
 async def notify_rate(database_url: str, gateway: str, total: int) -> tuple[float, int]:
     from motcua_platform.clock import SystemClock
+    from motcua_testkit.notify import FakeContacts, received
     from notify.adapters import store
     from notify.application.plan import plan_notifications
     from notify.bootstrap import build_runtime
     from notify.domain.rules import Trigger
     from notify.domain.tenant_settings import TenantSettings
     from notify.settings import NotifySettings
-    from notify.testing import FakeContacts, received
 
     runtime = build_runtime(
         NotifySettings(

@@ -92,8 +92,8 @@ class Wire:
 
 def lifecycle_messages(dossiers: int, *, tenants: int = 75) -> list[Wire]:
     """Real contract events (7 per dossier) encoded by the platform's codec."""
-    from analytics.testing import Scenario
     from motcua_contracts.codec import encode
+    from motcua_testkit.analytics import Scenario
 
     scenario = Scenario()
     start = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -16,9 +16,9 @@ from analytics.application.decode import decode_event
 from analytics.application.project_events import project_events
 from analytics.bootstrap import build_runtime
 from analytics.settings import AnalyticsSettings
-from analytics.testing import REFERENCE_NOW, reference_month
 from motcua_contracts.codec import encode
 from motcua_platform.clock import FixedClock
+from motcua_testkit.analytics import REFERENCE_NOW, reference_month
 
 
 async def main(data: Path, port: int) -> None:

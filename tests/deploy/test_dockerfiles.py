@@ -1,4 +1,6 @@
-"""The service Dockerfiles, read as text (no Docker engine here to build them)."""
+"""The one service Dockerfile (ARG SERVICE), read as text; `make images` builds it for real.
+
+Each test reads it once per service, with ${SERVICE} substituted as the build would."""
 
 from __future__ import annotations
 
@@ -9,7 +11,26 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "deploy" / "docker"
+DOCKERFILE = DOCKER / "Dockerfile"
+IGNORE = DOCKER / "Dockerfile.dockerignore"
 SERVICES = ["intake", "workflow", "notify", "analytics"]
+
+
+def dockerfile(svc: str) -> str:
+    """The Dockerfile as a build with --build-arg SERVICE=<svc> reads it."""
+    return DOCKERFILE.read_text(encoding="utf-8").replace("${SERVICE}", svc)
+
+
+def test_one_dockerfile_for_the_four_services() -> None:
+    assert sorted(p.name for p in DOCKER.iterdir()) == ["Dockerfile", "Dockerfile.dockerignore"]
+    steps = instructions(DOCKERFILE.read_text(encoding="utf-8"))
+    stages = [i for i, (word, _) in enumerate(steps) if word == "FROM"]
+    # SERVICE is declared in both stages (an ARG does not cross FROM) and checked at build.
+    for start, end in zip(stages, [*stages[1:], len(steps)], strict=True):
+        assert ("ARG", "SERVICE") in steps[start:end]
+    runs = " ".join(args for word, args in steps if word == "RUN")
+    assert 'test -n "${SERVICE}"' in runs
+    assert "intake|workflow|notify|analytics)" in runs
 
 
 def instructions(text: str) -> list[tuple[str, str]]:
@@ -26,25 +47,34 @@ def instructions(text: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("svc", SERVICES)
 def test_dockerfile_is_multi_stage_non_root_and_locked(svc: str) -> None:
-    path = DOCKER / f"{svc}.Dockerfile"
-    steps = instructions(path.read_text(encoding="utf-8"))
+    steps = instructions(dockerfile(svc))
     stages = [args for word, args in steps if word == "FROM"]
     assert len(stages) >= 2 and stages[0].endswith("AS builder"), stages
     final = max(i for i, (word, _) in enumerate(steps) if word == "FROM")
     runtime = steps[final:]
     runs = " ".join(args for word, args in steps if word == "RUN")
     assert f"uv sync --frozen --no-dev --package motcua-{svc}" in runs
+    # Only this service's sources enter; tests and test helpers are checked absent.
+    copies = [args for word, args in steps if word == "COPY" and "--from" not in args]
+    assert f"services/{svc}/ services/{svc}/" in copies
+    assert not [c for c in copies if c.startswith("services/") and "pyproject" not in c
+                and svc not in c]  # fmt: skip
+    assert "testing.py" in runs and "standins.py" in runs and "import motcua_testkit" in runs
     assert f"test -d services/{svc}/migrations" in runs
     # The final stage: copies the built /app (venv + sources + migrations) and drops root.
     assert ("COPY", "--from=builder /app /app") in runtime
     users = [args for word, args in runtime if word == "USER"]
     assert users == ["10001:10001"]
-    assert ("ENTRYPOINT", f'["motcua-{svc}"]') in runtime
+    # exec-form ENTRYPOINT takes no build argument: a link made in the builder names the
+    # service's console script.
+    assert ("ENTRYPOINT", '["motcua-service"]') in runtime
+    assert f"ln -s motcua-{svc} /app/.venv/bin/motcua-service" in runs
     env = " ".join(args for word, args in runtime if word == "ENV")
     assert "HOME=/tmp" in env and "PYTHONDONTWRITEBYTECODE=1" in env
     assert not [args for word, args in steps if word == "ADD"]  # nothing fetched by URL
-    ignore = (DOCKER / f"{svc}.Dockerfile.dockerignore").read_text(encoding="utf-8")
-    assert f"!services/{svc}/" in ignore and "**/tests/" in ignore
+    ignore = IGNORE.read_text(encoding="utf-8")
+    assert "!services/" in ignore and "**/tests/" in ignore
+    assert "!testkit/pyproject.toml" in ignore and "!testkit/\n" not in ignore
 
 
 @pytest.mark.parametrize("svc", SERVICES)
@@ -81,8 +111,10 @@ def test_entrypoint_is_the_services_console_script_and_its_command_exists(
 
     from motcua_platform.runtime import ALL_ROLES
 
-    steps = instructions((DOCKER / f"{svc}.Dockerfile").read_text(encoding="utf-8"))
+    steps = instructions(dockerfile(svc))
     [entry] = [_json_args(a) for w, a in steps if w == "ENTRYPOINT"]
+    assert entry == ["motcua-service"]
+    entry = [f"motcua-{svc}"]  # what the link points to
     [cmd] = [_json_args(a) for w, a in steps if w == "CMD"]
     project = tomllib.loads((ROOT / "services" / svc / "pyproject.toml").read_text("utf-8"))
     scripts = project["project"]["scripts"]
@@ -103,7 +135,7 @@ def test_entrypoint_is_the_services_console_script_and_its_command_exists(
 
 @pytest.mark.parametrize("svc", SERVICES)
 def test_healthcheck_probes_the_port_the_service_listens_on(svc: str) -> None:
-    steps = instructions((DOCKER / f"{svc}.Dockerfile").read_text(encoding="utf-8"))
+    steps = instructions(dockerfile(svc))
     final = max(i for i, (word, _) in enumerate(steps) if word == "FROM")
     runtime = steps[final:]
     [health] = [a for w, a in runtime if w == "HEALTHCHECK"]
@@ -122,8 +154,7 @@ def test_healthcheck_probes_the_port_the_service_listens_on(svc: str) -> None:
 
 @pytest.mark.parametrize("svc", SERVICES)
 def test_no_secret_is_baked_into_the_image(svc: str) -> None:
-    text = (DOCKER / f"{svc}.Dockerfile").read_text(encoding="utf-8")
-    steps = instructions(text)
+    steps = instructions(dockerfile(svc))
     for word, args in steps:
         if word in ("ENV", "ARG", "LABEL"):
             names = re.findall(r"([A-Za-z_][A-Za-z0-9_.]*)=", args) or [args.split()[0]]
@@ -134,7 +165,7 @@ def test_no_secret_is_baked_into_the_image(svc: str) -> None:
             assert "--mount=type=secret" not in args or "cat " not in args, args
     # The build context never carries local secrets or run state: everything is excluded
     # unless listed, and nothing listed can hold them.
-    ignore = (DOCKER / f"{svc}.Dockerfile.dockerignore").read_text(encoding="utf-8")
+    ignore = IGNORE.read_text(encoding="utf-8")
     lines = [ln.strip() for ln in ignore.splitlines() if ln.strip() and not ln.startswith("#")]
     assert lines[0] == "*"
     allowed = [ln[1:] for ln in lines if ln.startswith("!")]

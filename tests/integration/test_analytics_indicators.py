@@ -1,7 +1,7 @@
 """Analytics as its own process on the real Kafka and PostgreSQL: a scripted month of dossiers
 for two fresh communes, every indicator checked against values computed by hand here.
 
-The reference month is `analytics.testing.reference_month` (its docstring lists the
+The reference month is `motcua_testkit.analytics.reference_month` (its docstring lists the
 dossiers). The period 1–20 March 2026 is in the past, so "in progress" is counted at its
 end (21 March 00:00, Vietnam) and the numbers do not depend on today's date.
 """
@@ -23,9 +23,9 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from analytics.testing import reference_month
 from motcua_contracts.codec import encode
 from motcua_platform.auth.dev_tokens import mint
+from motcua_testkit.analytics import reference_month
 
 from tests.support.servers import ServiceProcess, create_database, drop_database, unique
 

@@ -15,11 +15,11 @@ from aiokafka import AIOKafkaProducer
 from analytics.adapters.tables import daily_indicators, dossier_facts, monthly_indicators
 from analytics.bootstrap import build_runtime
 from analytics.settings import AnalyticsSettings
-from analytics.testing import Scenario, reference_month
 from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
+from motcua_testkit.analytics import Scenario, reference_month
 from sqlalchemy import select
 
 from tests.support.servers import create_database, drop_database, unique

@@ -9,7 +9,7 @@ import uuid
 from motcua_platform.db import make_engine, make_session_factory
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
-from motcua_platform.testing import RecordingPublisher, scratch_schema
+from motcua_testkit.platform import RecordingPublisher, scratch_schema
 from sqlalchemy import insert, select
 
 from tests.support.servers import create_database, drop_database, server_env

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from intake.auth import dev_tokens
-from intake.testing import dossier_body
+from motcua_testkit.intake import dossier_body
 
 from tests.support.servers import (
     ServiceProcess,

@@ -32,8 +32,8 @@ from motcua_contracts.topics import Topics
 from motcua_platform.auth import dev_tokens, verifier_from_settings
 from motcua_platform.auth.settings import AuthSettings
 from motcua_platform.messaging.types import dead_letter_topic
-from notify.standins import GatewayStandIn, ThreadedServer, start_smtp
-from notify.testing import ceremony_scheduled, received, result_ready
+from motcua_testkit.notify import ceremony_scheduled, received, result_ready
+from motcua_testkit.standins import GatewayStandIn, ThreadedServer, start_smtp
 
 from tests.support.servers import (
     ServiceProcess,

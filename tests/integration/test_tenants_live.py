@@ -19,9 +19,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from intake.auth import dev_tokens
-from intake.testing import dossier_body
 from motcua_contracts.codec import decode
 from motcua_contracts.topics import Topics
+from motcua_testkit.intake import dossier_body
 
 from tests.support.servers import (
     ServiceProcess,

@@ -17,8 +17,8 @@ from motcua_contracts.topics import Topics
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
 from motcua_platform.runtime import ServiceRuntime
-from notify.standins import GatewayStandIn, ThreadedServer
-from notify.testing import FakeContacts
+from motcua_testkit.notify import FakeContacts
+from motcua_testkit.standins import GatewayStandIn, ThreadedServer
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor

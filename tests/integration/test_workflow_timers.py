@@ -21,11 +21,11 @@ from motcua_contracts.codec import decode, encode
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.topics import Topics
 from motcua_platform.auth import dev_tokens
+from motcua_testkit.workflow import Dossier, make_harness, state_of, tenant_configured
 from sqlalchemy import func, select
 from workflow.adapters.tables import dossier_clocks, timers, wf_tenants
 from workflow.bootstrap import build_runtime
 from workflow.settings import WorkflowSettings
-from workflow.testing import Dossier, make_harness, state_of, tenant_configured
 
 from tests.support.servers import (
     ServiceProcess,

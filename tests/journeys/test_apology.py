@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 from intake.domain.time import VN, moment_vi
+from motcua_testkit.standins import GatewayStandIn, ThreadedServer
 from notify.domain.vocabulary import moment_vi as message_moment
-from notify.standins import GatewayStandIn, ThreadedServer
 from playwright.sync_api import Browser
 
 from tests.journeys.browser import page, screenshot

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from motcua_platform.db import make_engine, make_session_factory
-from motcua_platform.testing import scratch_schema
+from motcua_testkit.platform import scratch_schema
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 metadata, outbox, inbox, effects = scratch_schema()

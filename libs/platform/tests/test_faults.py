@@ -16,7 +16,7 @@ from motcua_platform.faults import (
 )
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
-from motcua_platform.testing import RecordingPublisher, scratch_schema
+from motcua_testkit.platform import RecordingPublisher, scratch_schema
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, select
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from motcua_platform.messaging.inbox import IdempotentConsumer, PermanentError
 from motcua_platform.messaging.types import InboundMessage
-from motcua_platform.testing import RecordingPublisher, scratch_schema
+from motcua_testkit.platform import RecordingPublisher, scratch_schema
 from sqlalchemy import func, insert, select
 
 _, outbox, inbox, effects = scratch_schema()

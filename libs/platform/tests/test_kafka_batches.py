@@ -7,7 +7,7 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.kafka import subscribe
 from motcua_platform.messaging.types import InboundMessage
-from motcua_platform.testing import RecordingPublisher, scratch_schema
+from motcua_testkit.platform import RecordingPublisher, scratch_schema
 from sqlalchemy import event, insert, select
 
 _, _outbox, inbox, effects = scratch_schema()

@@ -8,8 +8,8 @@ import pytest
 from faststream.security import SASLScram512
 from motcua_platform.messaging.kafka import _security, ssl_context
 from motcua_platform.settings import ServiceSettings
-from motcua_platform.testing import ca_subjects as _subjects
-from motcua_platform.testing import self_signed_ca as _ca
+from motcua_testkit.platform import ca_subjects as _subjects
+from motcua_testkit.platform import self_signed_ca as _ca
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 

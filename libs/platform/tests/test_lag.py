@@ -11,7 +11,7 @@ from motcua_platform.messaging import lag
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.local_bus import LocalBus
 from motcua_platform.messaging.types import OutboundMessage
-from motcua_platform.testing import scratch_schema
+from motcua_testkit.platform import scratch_schema
 from prometheus_client import REGISTRY, generate_latest
 
 _, _outbox, inbox, _effects = scratch_schema()

@@ -6,7 +6,7 @@ from pathlib import Path
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.local_bus import LocalBus
 from motcua_platform.messaging.types import OutboundMessage
-from motcua_platform.testing import scratch_schema
+from motcua_testkit.platform import scratch_schema
 from sqlalchemy import insert, select
 
 _, outbox, inbox, effects = scratch_schema()

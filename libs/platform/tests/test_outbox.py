@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from motcua_platform.messaging.outbox import OutboxRelay, add_to_outbox
 from motcua_platform.messaging.types import OutboundMessage
-from motcua_platform.testing import RecordingPublisher, scratch_schema
+from motcua_testkit.platform import RecordingPublisher, scratch_schema
 from sqlalchemy import func, select
 
 _, outbox, inbox, effects = scratch_schema()

@@ -9,7 +9,7 @@ import pytest
 from fastapi import Request
 from motcua_platform.runtime import build_service
 from motcua_platform.settings import ServiceSettings
-from motcua_platform.testing import scratch_schema
+from motcua_testkit.platform import scratch_schema
 from sqlalchemy import text
 
 _, outbox, inbox, _effects = scratch_schema()

@@ -14,10 +14,10 @@ from analytics.application.ports import Event
 from analytics.application.project_events import project_events
 from analytics.bootstrap import AnalyticsRuntime, build_runtime
 from analytics.settings import AnalyticsSettings
-from analytics.testing import REFERENCE_NOW, reference_month
 from motcua_contracts.codec import encode
 from motcua_platform.auth.dev_tokens import mint
 from motcua_platform.clock import FixedClock
+from motcua_testkit.analytics import REFERENCE_NOW, reference_month
 
 A, B = "xa-a", "phuong-b"
 

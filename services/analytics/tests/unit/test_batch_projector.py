@@ -14,9 +14,9 @@ from analytics.adapters.tables import daily_indicators, dossier_facts, monthly_i
 from analytics.adapters.working_time import CalendarWorkingTime
 from analytics.application.decode import Undecodable, decode_event
 from analytics.bootstrap import AnalyticsRuntime
-from analytics.testing import reference_month
 from motcua_contracts.codec import encode
 from motcua_platform.messaging.types import OutboundMessage
+from motcua_testkit.analytics import reference_month
 from sqlalchemy import func, select
 
 from .conftest import A, B

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 from analytics.bootstrap import AnalyticsRuntime
-from analytics.testing import Scenario
+from motcua_testkit.analytics import Scenario
 
 from .conftest import A, events_of, project
 

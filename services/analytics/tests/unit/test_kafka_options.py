@@ -6,7 +6,7 @@ from pathlib import Path
 
 from analytics.adapters.kafka_batch import kafka_options
 from motcua_platform.settings import ServiceSettings
-from motcua_platform.testing import ca_subjects, self_signed_ca
+from motcua_testkit.platform import ca_subjects, self_signed_ca
 
 
 def test_plain_loopback_has_no_tls() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from analytics.bootstrap import AnalyticsRuntime
-from analytics.testing import Scenario, vn
+from motcua_testkit.analytics import Scenario, vn
 
 from .conftest import events_of, project
 

@@ -1,4 +1,4 @@
-"""The reference month (analytics.testing.reference_month), every number computed by hand."""
+"""The reference month (motcua_testkit.analytics.reference_month), every number computed by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import httpx
 import pytest
 from analytics.adapters.tables import daily_indicators, dossier_facts
 from analytics.bootstrap import AnalyticsRuntime
-from analytics.testing import reference_month
+from motcua_testkit.analytics import reference_month
 from sqlalchemy import select
 
 from .conftest import A, B, events_of, project

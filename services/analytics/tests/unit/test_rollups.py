@@ -19,7 +19,7 @@ from analytics.application.filters import Filter
 from analytics.bootstrap import AnalyticsRuntime
 from analytics.domain.contributions import COUNTERS, HIST, hist_bucket, histogram_median
 from analytics.domain.days import end_of, local_day
-from analytics.testing import Scenario
+from motcua_testkit.analytics import Scenario
 from sqlalchemy import select
 
 from .conftest import events_of, project

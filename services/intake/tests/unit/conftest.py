@@ -1,4 +1,4 @@
-"""Fixtures of intake's unit tests; the helpers live in `intake.testing`."""
+"""Fixtures of intake's unit tests; the helpers live in `motcua_testkit.intake`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from intake.auth import dev_tokens
-from intake.testing import Desk, make_desk
+from motcua_testkit.intake import Desk, make_desk
 
 
 @pytest.fixture(scope="session")

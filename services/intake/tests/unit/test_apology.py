@@ -10,14 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from intake.domain.time import VN
-from intake.testing import A, Desk
 from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events import clock_v1, clock_v2
 from motcua_contracts.topics import Topics
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
-from motcua_platform.testing import RecordingPublisher
+from motcua_testkit.intake import A, Desk
+from motcua_testkit.platform import RecordingPublisher
 from pydantic import BaseModel
 
 REASON = "Cần xác minh thêm giấy tờ tại Công an xã"

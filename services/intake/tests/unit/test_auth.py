@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from intake.settings import IntakeSettings
-from intake.testing import A, Desk
+from motcua_testkit.intake import A, Desk
 
 
 async def test_requests_without_a_valid_token_get_401_with_a_code(desk: Desk) -> None:

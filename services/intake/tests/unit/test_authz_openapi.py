@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from intake.testing import A, Desk, dossier_body
+from motcua_testkit.intake import A, Desk, dossier_body
 
 B = "chieng-khuong"
 ROLES = ("clerk", "leader", "province_monitor", "operator", "service:notify")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from intake.testing import A, Desk, outbox_events
 from motcua_contracts.events.tenants_v2 import TenantConfigured
 from motcua_contracts.topics import Topics
+from motcua_testkit.intake import A, Desk, outbox_events
 
 B = "chieng-khuong"
 

@@ -3,7 +3,7 @@ commune's dossiers; the request names the commune and the token's tenant claim m
 
 from __future__ import annotations
 
-from intake.testing import A, Desk
+from motcua_testkit.intake import A, Desk
 
 B = "chieng-khuong"
 QUERY = {"channel": "sms", "purpose": "receipt_confirmation"}
@@ -52,7 +52,7 @@ async def test_the_supplement_list_stays_in_intake_and_is_read_by_the_commune(
     desk: Desk,
 ) -> None:
     """Issue 17: SupplementRequested v2 carries the count; notify reads the clerk's text here."""
-    from intake.testing import outbox_events
+    from motcua_testkit.intake import outbox_events
 
     typed = ["Giấy khai sinh của Lò Văn An", "Tờ khai có chữ ký"]
     mine = await desk.register(A)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake.testing import A, Desk
+from motcua_testkit.intake import A, Desk
 
 from tests.support.pdf_check import check_letterhead, check_pdf
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from intake.testing import A, Desk, dossier_body
+from motcua_testkit.intake import A, Desk, dossier_body
 
 
 async def test_a_nul_byte_in_a_name_is_refused(desk: Desk) -> None:

@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from intake.testing import A, Desk, dossier_body, outbox_events
+from motcua_testkit.intake import A, Desk, dossier_body, outbox_events
 
 
 async def _types(desk: Desk, dossier_id: str) -> list[str]:

@@ -11,9 +11,9 @@ from datetime import timedelta
 import httpx
 import uvicorn
 from fastapi import FastAPI
-from intake.testing import Desk
 from motcua_platform.rate_limit import TokenBucketLimiter, parse_networks
 from motcua_platform.serve import server_config
+from motcua_testkit.intake import Desk
 
 from tests.support.servers import free_port
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from intake.adapters.catalogue_limits import statutory_working_days
 from intake.application.merge_tenants import apply_due_mergers
 from intake.domain.time import VN
-from intake.testing import A, B, Desk, dossier_body, outbox_events
+from motcua_testkit.intake import A, B, Desk, dossier_body, outbox_events
 
 EFFECTIVE = "2026-02-16T00:00:00+07:00"  # Monday; the desk's clock reads Friday 13 Feb
 

@@ -6,8 +6,8 @@ import re
 from datetime import timedelta
 
 from intake.adapters import receipt_pdf
-from intake.testing import A, Desk
 from motcua_platform.rate_limit import TokenBucketLimiter
+from motcua_testkit.intake import A, Desk
 
 
 def _path(url: str) -> str:

@@ -15,8 +15,8 @@ import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, given, settings
 from intake.auth import dev_tokens
-from intake.testing import A, dossier_body, make_desk
 from motcua_platform.clock import SystemClock
+from motcua_testkit.intake import A, dossier_body, make_desk
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,

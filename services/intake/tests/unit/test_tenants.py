@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 from intake.onboard import onboard, rows_of
-from intake.testing import A, B, Desk, make_desk, outbox_events
 from motcua_contracts.events.tenants_v2 import TenantConfigured
 from motcua_contracts.topics import Topics
 from motcua_platform.rate_limit import TokenBucketLimiter
+from motcua_testkit.intake import A, B, Desk, make_desk, outbox_events
 
 ROOT = Path(__file__).resolve().parents[4]
 NEW = "son-la.xa-moi"
@@ -176,7 +176,7 @@ async def test_lifecycle_transitions_and_a_suspended_desk(desk: Desk) -> None:
 
 
 async def _body() -> dict[str, Any]:
-    from intake.testing import dossier_body
+    from motcua_testkit.intake import dossier_body
 
     return dossier_body()
 

@@ -1,4 +1,4 @@
-"""Fixtures of notify's unit tests; the helpers live in `notify.testing`."""
+"""Fixtures of notify's unit tests; the helpers live in `motcua_testkit.notify`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from motcua_platform.auth import dev_tokens
-from notify.testing import Notify, make_notify
+from motcua_testkit.notify import Notify, make_notify
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 
+from motcua_testkit.notify import DOSSIER, TENANT, Notify, drain, received, result_ready
 from notify.domain.kinds import Channel
 from notify.domain.retry import SendFailure
-from notify.testing import DOSSIER, TENANT, Notify, drain, received, result_ready
 from pypdf import PdfReader
 
 BASE = f"/api/v1/communes/{TENANT}"
@@ -140,7 +140,7 @@ async def test_the_desk_prints_a_letter_and_marks_it_printed_once(n: Notify) -> 
 
 
 async def test_a_delivery_receipt_needs_the_commune_token(n: Notify, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from notify.testing import settings_with_all_channels
+    from motcua_testkit.notify import settings_with_all_channels
 
     monkeypatch.setenv("MOTCUA_TEST_CALLBACK", "cb-secret")
     await n.configure(settings_with_all_channels(callback_token_ref="env:MOTCUA_TEST_CALLBACK"))

@@ -6,7 +6,7 @@ import io
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
-from notify.testing import DOSSIER, TENANT, Notify, apology, apology_v2, drain, received
+from motcua_testkit.notify import DOSSIER, TENANT, Notify, apology, apology_v2, drain, received
 from pypdf import PdfReader
 
 REASON = "Hồ sơ cần lấy ý kiến của Phòng Tư pháp về trích lục gốc."

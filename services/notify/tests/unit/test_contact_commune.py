@@ -9,11 +9,11 @@ import httpx
 import pytest
 from motcua_platform.auth import verifier_from_settings
 from motcua_platform.auth.settings import AuthSettings
+from motcua_testkit.notify import DOSSIER, TENANT, Notify, drain, received
 from notify.adapters.intake_contacts import DevTokens, FileToken, IntakeContacts
 from notify.application.ports import ContactUnavailable
 from notify.domain.kinds import Channel
 from notify.settings import NotifySettings
-from notify.testing import DOSSIER, TENANT, Notify, drain, received
 
 
 async def test_the_request_names_the_commune_and_the_token_is_its_own(keys_dir: Path) -> None:

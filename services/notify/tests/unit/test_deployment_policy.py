@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from motcua_testkit.notify import TENANT, make_notify
 from notify.adapters.gateways import HttpSms, ZaloZns
 from notify.adapters.secrets import ReferenceSecrets
 from notify.application.ports import Outgoing, SendError
@@ -15,7 +16,6 @@ from notify.domain.deployment_policy import DeploymentPolicy
 from notify.domain.kinds import Channel
 from notify.domain.tenant_settings import TenantSettings
 from notify.settings import NotifySettings
-from notify.testing import TENANT, make_notify
 
 BASE = f"/api/v1/communes/{TENANT}/notify-settings"
 

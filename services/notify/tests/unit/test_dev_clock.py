@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from motcua_platform.auth import dev_tokens
 from motcua_platform.clock import MovableClock
+from motcua_testkit.notify import MORNING, make_notify
 from notify.settings import NotifySettings
-from notify.testing import MORNING, make_notify
 
 PATH = "/internal/dev/clock"
 

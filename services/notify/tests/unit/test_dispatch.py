@@ -8,10 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from motcua_contracts.topics import Topics
-from notify.adapters.tables import outbox
-from notify.domain.kinds import Channel
-from notify.domain.retry import SendFailure
-from notify.testing import (
+from motcua_testkit.notify import (
     DOSSIER,
     TENANT,
     Notify,
@@ -22,6 +19,9 @@ from notify.testing import (
     received,
     result_ready,
 )
+from notify.adapters.tables import outbox
+from notify.domain.kinds import Channel
+from notify.domain.retry import SendFailure
 from sqlalchemy import select
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -246,7 +246,7 @@ async def test_the_citizen_who_prefers_paper_gets_only_letters(n: Notify) -> Non
 async def test_unconfigured_channels_are_skipped_and_online_dossiers_start_with_email(
     n: Notify,
 ) -> None:
-    from notify.testing import settings_with_all_channels
+    from motcua_testkit.notify import settings_with_all_channels
 
     await n.configure(settings_with_all_channels(zalo=None))
     await n.deliver(received(channel="online"), DOSSIER)
@@ -288,7 +288,7 @@ async def test_leaders_get_escalations_and_the_morning_digest_from_staff_contact
     from datetime import date
 
     from motcua_contracts.events import clock_v1
-    from notify.testing import MORNING, settings_with_all_channels
+    from motcua_testkit.notify import MORNING, settings_with_all_channels
 
     await n.configure(
         settings_with_all_channels(
@@ -398,7 +398,7 @@ async def test_an_escalation_is_addressed_to_the_roster_leader_of_that_day(n: No
     from datetime import date
 
     from motcua_contracts.events import clock_v1, tenants_v1, tenants_v2
-    from notify.testing import MORNING
+    from motcua_testkit.notify import MORNING
     from pypdf import PdfReader
 
     swap = tenants_v1.LeaderOnDuty(official_id="ld-thay", title_vi="Ủy viên UBND xã (trực thay)")

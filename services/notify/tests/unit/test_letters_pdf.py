@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 
 import pytest
+from motcua_testkit.notify import settings_with_all_channels
 from notify.adapters.letter_pdf import PdfLetters
 from notify.application.letters import compose_letter
 from notify.application.ports import Contact
@@ -15,7 +16,6 @@ from notify.application.views import TenantView
 from notify.domain.kinds import Channel, Kind, Recipient
 from notify.domain.letters import TT01_2018, TT03_2025
 from notify.domain.variables import sample
-from notify.testing import settings_with_all_channels
 from pypdf import PdfReader
 
 from tests.support.pdf_check import check_letterhead, check_pdf

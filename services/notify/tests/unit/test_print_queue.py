@@ -9,8 +9,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from motcua_testkit.notify import (
+    DOSSIER,
+    TENANT,
+    Notify,
+    drain,
+    make_notify,
+    received,
+    result_ready,
+)
 from notify.adapters.tables import deliveries, notifications
-from notify.testing import DOSSIER, TENANT, Notify, drain, make_notify, received, result_ready
 from sqlalchemy import insert, select, text, update
 
 BASE = f"/api/v1/communes/{TENANT}"

@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from motcua_platform.auth import dev_tokens
-from notify.testing import TENANT, make_notify
+from motcua_testkit.notify import TENANT, make_notify
 
 PREVIEW = f"/api/v1/communes/{TENANT}/templates/receipt_confirmation/sms/preview"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from motcua_testkit.notify import DOSSIER, Notify, drain, received
 from notify.application.send_tracing import TRACER_NAME
 from notify.domain.kinds import Channel
 from notify.domain.retry import SendFailure
-from notify.testing import DOSSIER, Notify, drain, received
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor

@@ -5,8 +5,8 @@ time (as the event's commune); a v1 event's list is not kept either."""
 from __future__ import annotations
 
 from motcua_contracts.events import dossiers_v1, dossiers_v2
+from motcua_testkit.notify import DOSSIER, MORNING, TENANT, Notify, drain, received
 from notify.adapters.tables import notifications
-from notify.testing import DOSSIER, MORNING, TENANT, Notify, drain, received
 from sqlalchemy import select
 
 TYPED = "Giấy khai sinh của Lò Văn An"  # what a clerk may type: a person's name

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from motcua_testkit.notify import TENANT, Notify, make_notify
 from notify.adapters.render_process import ProcessTemplates
 from notify.application.templating import Template, TemplateEngine
 from notify.domain.errors import Invalid
 from notify.domain.kinds import Channel, Kind
 from notify.domain.variables import sample
-from notify.testing import TENANT, Notify, make_notify
 
 BASE = f"/api/v1/communes/{TENANT}"
 KIND = Kind.RECEIPT_CONFIRMATION

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from motcua_testkit.notify import MORNING, settings_with_all_channels
 from notify.application.context import build_context
 from notify.application.ports import Contact
 from notify.application.templating import Template, TemplateEngine, default_templates
@@ -10,7 +11,6 @@ from notify.application.views import DossierView, TenantView
 from notify.domain.errors import Invalid
 from notify.domain.kinds import Channel, Kind, Recipient
 from notify.domain.variables import allowed
-from notify.testing import MORNING, settings_with_all_channels
 
 ENGINE = TemplateEngine()
 

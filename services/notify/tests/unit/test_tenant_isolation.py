@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from motcua_contracts.events import clock_v1, dossiers_v1, tenants_v1
+from motcua_testkit.notify import MORNING, Notify, drain, received
 from notify.domain.kinds import Channel
 from notify.domain.tenant_settings import TenantSettings
-from notify.testing import MORNING, Notify, drain, received
 from pydantic import BaseModel
 
 A, C = "xa-chieng-a", "phuong-moi-c"

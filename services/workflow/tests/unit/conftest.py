@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from motcua_platform.auth import dev_tokens
-from workflow.testing import TENANT, Harness, make_harness, vn
+from motcua_testkit.workflow import TENANT, Harness, make_harness, vn
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from workflow.testing import TENANT, Dossier, Harness, vn
+from motcua_testkit.workflow import TENANT, Dossier, Harness, vn
 
 
 async def _dossier(h: Harness, holder: str | None = "cb-1", tenant: str = TENANT) -> Dossier:

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events import clock_v1
+from motcua_testkit.workflow import TENANT, Dossier, Harness, vn
 from sqlalchemy import select
 from workflow.adapters.tables import apologies
-from workflow.testing import TENANT, Dossier, Harness, vn
 
 REASON = "Cần xác minh thêm thông tin tại bản Hìn với Công an xã"
 
@@ -171,7 +171,7 @@ async def test_a_reason_with_a_phone_id_number_or_e_mail_is_refused(
 
 
 async def test_a_same_day_dossier_plans_no_apology_timer_at_its_due(harness: Harness) -> None:
-    from workflow.testing import state_of
+    from motcua_testkit.workflow import state_of
 
     same_day, three_days = Dossier(TENANT), Dossier(TENANT)
     await _received(harness, same_day, procedure="1.001193")

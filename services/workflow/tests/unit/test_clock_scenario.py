@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from motcua_contracts.envelope import EventEnvelope
-from workflow.testing import TENANT, Dossier, Harness, tenant_configured, vn
+from motcua_testkit.workflow import TENANT, Dossier, Harness, tenant_configured, vn
 
 
 def _at(text: str) -> datetime:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from motcua_contracts.envelope import EventEnvelope
+from motcua_testkit.workflow import TENANT, Dossier, Harness, vn
 from sqlalchemy import select
 from workflow.adapters.tables import dossier_clocks, timers
-from workflow.testing import TENANT, Dossier, Harness, vn
 
 
 async def _row(h: Harness, dossier_id: str):  # type: ignore[no-untyped-def]

@@ -12,9 +12,9 @@ from motcua_contracts.events.tenants_v1 import LeaderOnDuty
 from motcua_contracts.events.tenants_v2 import DutyRoster, WeekdayDuty
 from motcua_platform.auth import dev_tokens
 from motcua_platform.clock import FixedClock, MovableClock
+from motcua_testkit.workflow import TENANT, Dossier, Harness, tenant_configured, vn
 from workflow.bootstrap import build_runtime
 from workflow.settings import WorkflowSettings
-from workflow.testing import TENANT, Dossier, Harness, tenant_configured, vn
 
 PATH = "/internal/dev/clock"
 SAFE = {

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 from motcua_contracts.events.tenants_v1 import LeaderOnDuty
 from motcua_contracts.events.tenants_v2 import DateDuty, DutyRoster, WeekdayDuty
+from motcua_testkit.workflow import TENANT, Dossier, Harness, tenant_configured, vn
 from workflow.domain.duty import leader_at, leader_on
-from workflow.testing import TENANT, Dossier, Harness, tenant_configured, vn
 
 CONFIG = {
     "leader_on_duty": {"official_id": "ld-default"},

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from workflow.testing import TENANT, Dossier, Harness, vn
+from motcua_testkit.workflow import TENANT, Dossier, Harness, vn
 
 
 @pytest.mark.parametrize("due", ["9999-12-31", "0001-01-01", "9999-12-31T23:59:59+07:00"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from motcua_platform.auth import dev_tokens
-from workflow.testing import TENANT, make_harness, vn
+from motcua_testkit.workflow import TENANT, make_harness, vn
 
 OTHER = "xa-khac"
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import motcua_clock as mc
+from motcua_testkit.workflow import TENANT, Dossier, Harness, tenant_configured, vn
 from sqlalchemy import select
 from workflow.adapters.tables import timers
 from workflow.application.check_catalogue import check_catalogue
-from workflow.testing import TENANT, Dossier, Harness, tenant_configured, vn
 
 
 async def _generations(h: Harness, dossier_id: str) -> dict[str, int]:

@@ -11,7 +11,7 @@ import httpx
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.registry import spec_for
 from motcua_contracts.topics import Topics
-from workflow.testing import (
+from motcua_testkit.workflow import (
     TENANT,
     Dossier,
     Harness,

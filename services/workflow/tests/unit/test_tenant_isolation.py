@@ -11,10 +11,10 @@ from motcua_clock import DayOff, OfficeHours, TenantConfig
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.registry import spec_for
 from motcua_contracts.topics import Topics
+from motcua_testkit.workflow import Dossier, Harness, make_harness, tenant_configured, vn
 from sqlalchemy import select
 from workflow.adapters.tables import dossier_clocks, escalations, timers
 from workflow.domain.calendar_plan import Segment, blend, dump, hand_over, parse
-from workflow.testing import Dossier, Harness, make_harness, tenant_configured, vn
 
 A, B, C = "xa-chieng-a", "xa-chieng-b", "phuong-moi-c"
 

@@ -11,16 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from motcua_contracts.topics import Topics
-from motcua_platform.clock import FixedClock
-from motcua_platform.rate_limit import TokenBucketLimiter
-from motcua_platform.runtime import ServiceRuntime
-
 from intake.adapters.statutory_clock import CatalogueClock
 from intake.auth import dev_tokens
 from intake.bootstrap import build_runtime, seed_tenants
 from intake.domain.time import VN
 from intake.settings import IntakeSettings
+from motcua_contracts.topics import Topics
+from motcua_platform.clock import FixedClock
+from motcua_platform.rate_limit import TokenBucketLimiter
+from motcua_platform.runtime import ServiceRuntime
 
 A, B = "quyet-thang", "chieng-khuong"
 STATUTORY = CatalogueClock()  # loaded once: the catalogue and calendar are immutable
@@ -107,9 +106,8 @@ async def outbox_events(
     runtime: ServiceRuntime, topic: str = Topics.DOSSIERS
 ) -> list[dict[str, Any]]:
     """Staged envelopes of one topic (the seeded units' TenantConfigured are on another)."""
-    from sqlalchemy import select
-
     from intake.adapters.tables import outbox
+    from sqlalchemy import select
 
     async with runtime.sessions() as session:
         rows = (

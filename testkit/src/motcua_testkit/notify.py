@@ -20,13 +20,13 @@ from motcua_platform.clock import FixedClock
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
 from motcua_platform.runtime import ServiceRuntime
-from motcua_platform.testing import RecordingPublisher
-from pydantic import BaseModel
-
 from notify.application.ports import Contact, ContactUnavailable, Outgoing, SendError, SendReceipt
 from notify.domain.kinds import Channel
 from notify.domain.retry import SendFailure
 from notify.domain.tenant_settings import TenantSettings
+from pydantic import BaseModel
+
+from motcua_testkit.platform import RecordingPublisher
 
 # 07 Oct 2025, 09:00 in Sơn La: a working morning outside quiet hours.
 MORNING = datetime(2025, 10, 7, 2, 0, tzinfo=UTC)
@@ -306,7 +306,6 @@ class Notify:
 @asynccontextmanager
 async def make_notify(tmp_path: Path, keys: Path, **overrides: Any) -> AsyncIterator[Notify]:
     from motcua_platform.rate_limit import TokenBuckets
-
     from notify.bootstrap import build_runtime
     from notify.settings import NotifySettings
 

@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import Column, Integer, MetaData, String, Table
-
 from motcua_platform.messaging.tables import inbox_table, outbox_table
 from motcua_platform.messaging.types import OutboundMessage
+from sqlalchemy import Column, Integer, MetaData, String, Table
 
 
 class RecordingPublisher:

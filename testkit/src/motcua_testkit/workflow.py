@@ -21,14 +21,14 @@ from motcua_platform.clock import FixedClock
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
 from motcua_platform.runtime import ServiceRuntime
-from motcua_platform.testing import RecordingPublisher
 from pydantic import BaseModel
 from sqlalchemy import select, update
-
 from workflow.adapters.tables import outbox
 from workflow.application.context import Context
 from workflow.application.fire_timers import fire_due
 from workflow.application.recompute_deadlines import recompute_batch
+
+from motcua_testkit.platform import RecordingPublisher
 
 TENANT = "xa-kiem-thu"
 
