@@ -1,5 +1,5 @@
 # The verbs of the project. Scripts do the work; this file only names them.
-.PHONY: demo test lint services-up services-down bench clock simulate-check chaos
+.PHONY: demo test lint services-up services-down bench clock simulate-check chaos images
 
 demo:            ## run the standalone platform (no servers needed)
 	bash scripts/demo.sh $(ARGS)
@@ -24,3 +24,6 @@ simulate-check:  ## Sơn La's 75 units, 10 minutes of simulated traffic, then no
 
 chaos:           ## the full fault campaign: kill -9, 5-minute broker outage, PostgreSQL outage; 0 lost, 0 twice
 	bash scripts/chaos.sh $(ARGS)
+
+images:          ## build the four service images (podman or docker; an offline Debian base when no registry answers)
+	bash scripts/images.sh $(ARGS)
