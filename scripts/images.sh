@@ -82,7 +82,14 @@ fi
 IGNORE=(--ignorefile deploy/docker/Dockerfile.dockerignore)
 [[ $ENGINE == docker ]] && IGNORE=()
 NET=()
-[[ $ENGINE == podman ]] && NET=(--network host "${ENGINE_ULIMITS[@]}" --isolation chroot)
+[[ $ENGINE == podman ]] && NET=(--network host "${ENGINE_ULIMITS[@]}" --isolation chroot --format docker)
+# Behind a TLS-intercepting egress proxy (these machines), pip and uv in the builder need the
+# host's CA bundle: mounted for the build's RUN steps only, never copied into an image.
+CA=${SSL_CERT_FILE:-${PIP_CERT:-}}
+if [[ $ENGINE == podman && -n $CA && -s $CA ]]; then
+  NET+=(-v "$CA:/run/motcua-build-ca.crt:ro" --build-arg PIP_CERT=/run/motcua-build-ca.crt
+    --build-arg SSL_CERT_FILE=/run/motcua-build-ca.crt)
+fi
 
 cd "$MOTCUA_ROOT"
 printf 'image\tbase\tsize_bytes\tbuild_seconds\tpackages\n' >"$OUT/facts.tsv"
@@ -98,6 +105,20 @@ for svc in "${SERVICES[@]}"; do
     die "build of $svc failed (log $OUT/$svc.build.log)"
   fi
   secs=$((($(now_ms) - t0) / 1000))
+  # Smoke, as the chart runs it (uid 10001, read-only root, /tmp writable): the entrypoint
+  # answers, and every module of the service imports with only what the image holds (this
+  # is where `motcua-intake onboard` failed for want of httpx).
+  run_ro=("${ENGINE_CMD[@]}" run --rm "${ENGINE_ULIMITS[@]}" --network none --read-only
+    --tmpfs /tmp --user 10001:10001)
+  "${run_ro[@]}" "$image" --help >/dev/null || die "$image: the entrypoint does not start"
+  "${run_ro[@]}" --entrypoint python "$image" -c "
+import importlib, pkgutil, $svc
+names = [m.name for m in pkgutil.walk_packages($svc.__path__, '$svc.')
+         if not m.name.endswith('__main__')]
+for name in names:
+    importlib.import_module(name)
+print(len(names))" >"$OUT/$svc.imports.txt" || die "$image: a module of $svc does not import"
+  log "$image: $(cat "$OUT/$svc.imports.txt") modules import as uid 10001 on a read-only root"
   "${ENGINE_CMD[@]}" run --rm "${ENGINE_ULIMITS[@]}" --entrypoint cat "$image" \
     /app/packages.lock.txt >"$FACTS/$svc.packages.txt"
   size=$("${ENGINE_CMD[@]}" image inspect --format '{{.Size}}' "$image")
