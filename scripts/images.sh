@@ -108,7 +108,7 @@ for svc in "${SERVICES[@]}"; do
   # Smoke, as the chart runs it (uid 10001, read-only root, /tmp writable): the entrypoint
   # answers, and every module of the service imports with only what the image holds (this
   # is where `motcua-intake onboard` failed for want of httpx).
-  run_ro=("${ENGINE_CMD[@]}" run --rm "${ENGINE_ULIMITS[@]}" --network none --read-only
+  run_ro=("${ENGINE_CMD[@]}" run --rm "${ENGINE_ULIMITS[@]}" --network none --read-only --health-cmd none
     --tmpfs /tmp --user 10001:10001)
   "${run_ro[@]}" "$image" --help >/dev/null || die "$image: the entrypoint does not start"
   "${run_ro[@]}" --entrypoint python "$image" -c "
