@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
+from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
 from motcua_platform.auth.dev_tokens import mint
 from prometheus_client import REGISTRY
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PROVINCE_FILE = Path(__file__).resolve().parents[3] / "data" / "tenants" / "son-la-2025.json"
 
 

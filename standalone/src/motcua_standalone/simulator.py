@@ -17,16 +17,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
+from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
 from motcua_platform.auth.dev_tokens import mint
 from motcua_platform.clock import Clock
 
 from motcua_standalone.traffic import Mix, arrivals
 
 log = logging.getLogger(__name__)
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 Action = Callable[[], Awaitable[None]]
 
 

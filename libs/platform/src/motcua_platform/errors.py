@@ -1,13 +1,12 @@
-"""Errors a person reads: a stable machine code, a Vietnamese message, the field at fault.
-
-The base exception every service's rule violations derive from, the JSON body every 4xx
-has, and the FastAPI handlers that produce it (domain errors, request validation, unknown
-routes, authentication), so every service answers in the same shape.
+"""Errors a person reads, on the web: the JSON body every 4xx has and the FastAPI handlers
+that produce it (domain errors, request validation, unknown routes, authentication), so
+every service answers in the same shape. The exceptions themselves are in the pure
+`motcua_platform.domain_errors`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,38 +16,30 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from motcua_platform.auth.fastapi import install_auth_errors
+from motcua_platform.domain_errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidFields,
+    NotFound,
+)
 from motcua_platform.inputs import INPUT_MESSAGES_VI
 
-
-class DomainError(Exception):
-    status = 422
-
-    def __init__(self, code: str, message_vi: str, *, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message_vi = message_vi
-        self.field = field
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class Conflict(DomainError):
-    status = 409
-
-
-class Forbidden(DomainError):
-    status = 403
-
-
-class InvalidFields(DomainError):
-    """Every field problem found at once (one 422 listing them all, not one per request)."""
-
-    def __init__(self, problems: Sequence[DomainError]) -> None:
-        first = problems[0]
-        super().__init__(first.code, first.message_vi, field=first.field)
-        self.problems = list(problems)
+# The domain's exceptions live in the pure module; named here for the web layer's callers.
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "ErrorOut",
+    "FieldError",
+    "Forbidden",
+    "InvalidFields",
+    "NotFound",
+    "error_body",
+    "error_responses",
+    "errors_as_json",
+    "field_errors",
+    "install_error_handlers",
+]
 
 
 class FieldError(BaseModel):

@@ -118,7 +118,7 @@ def _is_poison_one(exc: BaseException) -> bool:
         return False
     if isinstance(exc, ValidationError):
         return True
-    from motcua_platform.errors import DomainError
+    from motcua_platform.domain_errors import DomainError
 
     return isinstance(exc, DomainError)
 

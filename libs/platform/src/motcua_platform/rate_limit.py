@@ -30,7 +30,11 @@ from pydantic_settings import NoDecode
 
 from motcua_platform.auth.principal import Principal
 from motcua_platform.auth.roles import Role
-from motcua_platform.errors import DomainError
+from motcua_platform.domain_errors import (
+    RateLimited,
+    commune_rate_limited,
+    principal_rate_limited,
+)
 from motcua_platform.settings import ServiceSettings
 
 # Closed label sets: a client can never create a series.
@@ -49,43 +53,6 @@ def service_label(name: str) -> str:
 
 def count_refusal(service: str, scope: Scope) -> None:
     RATE_LIMITED.labels(service_label(service), scope).inc()
-
-
-def wait_vi(seconds: int) -> str:
-    """The wait a person is told, the same as Retry-After: "5 giây", "2 phút", "1 phút 30 giây"."""
-    seconds = max(1, seconds)
-    minutes, rest = divmod(seconds, 60)
-    if not minutes:
-        return f"{rest} giây"
-    return f"{minutes} phút" + (f" {rest} giây" if rest else "")
-
-
-class RateLimited(DomainError):
-    """429 with `Retry-After` (the platform's error handler adds the header)."""
-
-    status = 429
-
-    def __init__(
-        self,
-        retry_after_seconds: int,
-        code: str = "rate_limited",
-        message_vi: str = "Bạn gửi quá nhiều yêu cầu.",
-    ) -> None:
-        wait = max(1, int(retry_after_seconds))
-        super().__init__(code, f"{message_vi} Vui lòng thử lại sau {wait_vi(wait)}.")
-        self.retry_after_seconds = wait
-
-
-def principal_rate_limited(retry_after_seconds: int) -> RateLimited:
-    return RateLimited(retry_after_seconds, "rate_limited", "Bạn gửi quá nhiều yêu cầu.")
-
-
-def commune_rate_limited(retry_after_seconds: int) -> RateLimited:
-    return RateLimited(
-        retry_after_seconds,
-        "tenant.rate_limited",
-        "Đơn vị của bạn đang gửi quá nhiều yêu cầu cùng lúc.",
-    )
 
 
 def _take(

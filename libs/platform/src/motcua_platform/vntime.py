@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
+from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
 from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def to_vn(moment: datetime) -> datetime:

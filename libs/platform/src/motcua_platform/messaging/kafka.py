@@ -44,6 +44,32 @@ def ssl_context(settings: ServiceSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
 
 
+def client_options(settings: ServiceSettings) -> dict[str, Any]:
+    """aiokafka's connection options for a raw client (a batch consumer, a replay command):
+    the same bootstrap, TLS trust and SCRAM secret as the FastStream broker, so no raw client
+    can fall back to plaintext on a secured cluster."""
+    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap}
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return options
+    options["ssl_context"] = ssl_context(settings)
+    options["security_protocol"] = settings.kafka_security_protocol
+    if settings.kafka_security_protocol == "SASL_SSL":
+        username, password = _sasl_credentials(settings)
+        options |= {
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_plain_username": username,
+            "sasl_plain_password": password,
+        }
+    return options
+
+
+def _sasl_credentials(settings: ServiceSettings) -> tuple[str, str]:
+    if not settings.kafka_sasl_username or not settings.kafka_sasl_password_file:
+        raise ValueError("SASL_SSL needs kafka_sasl_username and kafka_sasl_password_file")
+    password = Path(settings.kafka_sasl_password_file).read_text(encoding="utf-8").strip()
+    return settings.kafka_sasl_username, password
+
+
 def _security(settings: ServiceSettings) -> BaseSecurity | None:
     """TLS for SSL; SCRAM-SHA-512 over TLS for SASL_SSL; nothing for PLAINTEXT (loopback)."""
     if settings.kafka_security_protocol == "PLAINTEXT":
@@ -51,10 +77,8 @@ def _security(settings: ServiceSettings) -> BaseSecurity | None:
     context = ssl_context(settings)
     if settings.kafka_security_protocol == "SSL":
         return BaseSecurity(ssl_context=context, use_ssl=True)
-    if not settings.kafka_sasl_username or not settings.kafka_sasl_password_file:
-        raise ValueError("SASL_SSL needs kafka_sasl_username and kafka_sasl_password_file")
-    password = Path(settings.kafka_sasl_password_file).read_text(encoding="utf-8").strip()
-    return SASLScram512(settings.kafka_sasl_username, password, ssl_context=context, use_ssl=True)
+    username, password = _sasl_credentials(settings)
+    return SASLScram512(username, password, ssl_context=context, use_ssl=True)
 
 
 _NO_CONTENT_TYPE = ("content-type", b"")  # what FastStream writes for a bytes body

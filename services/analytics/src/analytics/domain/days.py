@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from motcua_platform.errors import Conflict, DomainError, Forbidden, InvalidFields, NotFound
-from motcua_platform.rate_limit import RateLimited, commune_rate_limited, wait_vi
+from motcua_platform.domain_errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidFields,
+    NotFound,
+    RateLimited,
+    commune_rate_limited,
+    wait_vi,
+)
 
 __all__ = [
     "Conflict",

@@ -1,9 +1,8 @@
 """Local time of the desks: Vietnam keeps +07:00 all year."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:

@@ -3,7 +3,7 @@ errors; notify's own base answers 400 unless a subclass says otherwise)."""
 
 from __future__ import annotations
 
-from motcua_platform.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua_platform.domain_errors import Conflict, DomainError, Forbidden, NotFound
 
 __all__ = ["Conflict", "Forbidden", "Invalid", "NotFound", "NotifyError"]
 

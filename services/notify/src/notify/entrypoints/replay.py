@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from motcua_contracts.topics import Topics
+from motcua_platform.messaging.kafka import client_options
 from motcua_platform.messaging.types import dead_letter_topic
 from motcua_platform.runtime import ServiceRuntime
+from motcua_platform.settings import ServiceSettings
 
 from notify.adapters.events import dead_letters_topic
 from notify.application.replay import requeue_dead
@@ -37,19 +39,22 @@ class ReplayReport:
         )
 
 
+def replay_clients(
+    settings: ServiceSettings, group: str
+) -> tuple[AIOKafkaConsumer, AIOKafkaProducer]:
+    """The replay's own clients, on the cluster's TLS/SASL like every other client."""
+    options = client_options(settings)
+    consumer = AIOKafkaConsumer(group_id=f"{group}.replay", enable_auto_commit=False, **options)
+    producer = AIOKafkaProducer(acks="all", enable_idempotence=True, **options)
+    return consumer, producer
+
+
 async def replay(runtime: ServiceRuntime) -> ReplayReport:
     settings = runtime.settings
     group = settings.group_id
     own = dead_letters_topic(group)
     by_source = {dead_letter_topic(t, group): t for t in SOURCES}
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"{group}.replay",
-        enable_auto_commit=False,
-    )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+    consumer, producer = replay_clients(settings, group)
     await consumer.start()
     await producer.start()
     report = ReplayReport()

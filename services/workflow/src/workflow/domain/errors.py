@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from motcua_platform.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua_platform.domain_errors import Conflict, DomainError, Forbidden, NotFound
 
 __all__ = ["Conflict", "DomainError", "Forbidden", "NotFound", "dossier_not_found"]
 
