@@ -63,6 +63,11 @@ class AnalyticsRuntime(ServiceRuntime):
     def batch_consumer(self, group: str) -> KafkaBatchConsumer:
         assert self.deps is not None and self.transport is not None
         settings = self.deps.settings
+        policy = RetryPolicy(
+            base_seconds=settings.consumer_backoff_base_seconds,
+            cap_seconds=settings.consumer_backoff_cap_seconds,
+            unknown_max_attempts=settings.consumer_max_attempts,
+        )
         projector = BatchProjector(
             service=self.name,
             group=group,
@@ -70,12 +75,8 @@ class AnalyticsRuntime(ServiceRuntime):
             working_time=self.deps.working_time,
             dead_letters=self.transport.publisher,
             max_attempts=settings.consumer_max_attempts,
+            retry_policy=policy,
         )
-        policy = RetryPolicy(
-            base_seconds=settings.consumer_backoff_base_seconds,
-            cap_seconds=settings.consumer_backoff_cap_seconds,
-        )
-        projector.retry_policy = policy
         return KafkaBatchConsumer(
             settings=settings,
             topics=TOPICS,
