@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from motcua_platform.tasks import stop_gracefully
 log = logging.getLogger(__name__)
 
 Background = Callable[[asyncio.Event], Awaitable[None]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 ALL_ROLES = frozenset({"api", "relay", "consumer", "timers"})
 
 
@@ -165,8 +167,14 @@ def build_service(
     outbox: Table | None,
     title: str,
     description: str,
+    lifespan: Lifespan | None = None,
+    runtime_type: type[ServiceRuntime] = ServiceRuntime,
 ) -> ServiceRuntime:
-    """The parts every service shares: engine, sessions, runtime and an app with health."""
+    """The parts every service shares: engine, sessions, runtime and an app with health.
+
+    `lifespan`: what the API process runs while it serves (analytics' business gauges);
+    `runtime_type`: a subclass that adds its own background work (analytics' batch consumer).
+    """
     from motcua_platform.db import (
         make_engine,
         make_read_only_session_factory,
@@ -179,7 +187,7 @@ def build_service(
 
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    runtime = ServiceRuntime(
+    runtime = runtime_type(
         settings=settings,
         engine=engine,
         sessions=sessions,
@@ -194,6 +202,7 @@ def build_service(
         title=title,
         version="1.0.0",
         description=description,
+        lifespan=lifespan,
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.sessions = sessions

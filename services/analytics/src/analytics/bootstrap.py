@@ -14,14 +14,11 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from motcua_platform.auth import verifier_from_settings
 from motcua_platform.clock import Clock, SystemClock
-from motcua_platform.db import make_engine, make_session_factory
+from motcua_platform.errors import install_error_handlers
 from motcua_platform.faults import RetryPolicy
-from motcua_platform.health import health_router
 from motcua_platform.messaging.transport import KafkaTransport, Transport
 from motcua_platform.rate_limit import ApiRateLimits, install_api_rate_limits
-from motcua_platform.runtime import ALL_ROLES, ServiceRuntime, make_app
-from motcua_platform.security_headers import install_security_headers
-from motcua_platform.unavailable import install_unavailable_handler
+from motcua_platform.runtime import ALL_ROLES, ServiceRuntime, build_service
 from sqlalchemy import event
 
 from analytics.adapters import projection_state
@@ -32,7 +29,6 @@ from analytics.adapters.working_time import CalendarWorkingTime
 from analytics.application.ports import WorkingTime
 from analytics.entrypoints import api, dashboard
 from analytics.entrypoints.deps import AnalyticsDeps
-from analytics.entrypoints.errors import install_error_handlers
 from analytics.entrypoints.metrics import run_gauges
 from analytics.entrypoints.subscriptions import TOPICS, subscriptions
 from analytics.settings import AnalyticsSettings
@@ -67,6 +63,11 @@ class AnalyticsRuntime(ServiceRuntime):
     def batch_consumer(self, group: str) -> KafkaBatchConsumer:
         assert self.deps is not None and self.transport is not None
         settings = self.deps.settings
+        policy = RetryPolicy(
+            base_seconds=settings.consumer_backoff_base_seconds,
+            cap_seconds=settings.consumer_backoff_cap_seconds,
+            unknown_max_attempts=settings.consumer_max_attempts,
+        )
         projector = BatchProjector(
             service=self.name,
             group=group,
@@ -74,12 +75,8 @@ class AnalyticsRuntime(ServiceRuntime):
             working_time=self.deps.working_time,
             dead_letters=self.transport.publisher,
             max_attempts=settings.consumer_max_attempts,
+            retry_policy=policy,
         )
-        policy = RetryPolicy(
-            base_seconds=settings.consumer_backoff_base_seconds,
-            cap_seconds=settings.consumer_backoff_cap_seconds,
-        )
-        projector.retry_policy = policy
         return KafkaBatchConsumer(
             settings=settings,
             topics=TOPICS,
@@ -127,16 +124,6 @@ def build_runtime(
     gauges: bool = True,
 ) -> AnalyticsRuntime:
     settings = settings or AnalyticsSettings()
-    engine = make_engine(settings.database_url)
-    if engine.dialect.name == "postgresql":
-        event.listen(engine.sync_engine, "connect", _no_parallel_workers)
-    sessions = make_session_factory(engine)
-    deps = AnalyticsDeps(
-        sessions=sessions,
-        clock=clock or SystemClock(),
-        settings=settings,
-        working_time=working_time or CalendarWorkingTime(),
-    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -149,44 +136,38 @@ def build_runtime(
             if task is not None:
                 await task
 
-    app = make_app(
+    runtime = build_service(
+        settings,
+        migrations=MIGRATIONS,
+        inbox=inbox,
+        outbox=None,
         title="motcua — Giám sát của tỉnh (analytics)",
-        version="1.0.0",
         description=(
             "Chỉ số đúng hạn, trễ hạn, xin lỗi, hài lòng và các chỉ số Quyết định 766 theo "
             "từng xã, thủ tục, lĩnh vực và thời gian. Tỉnh xem mọi xã; tài khoản của xã chỉ "
             "xem xã mình. Không có dữ liệu cá nhân. Bảng điều khiển: /bang-dieu-khien"
         ),
         lifespan=lifespan,
+        runtime_type=AnalyticsRuntime,
     )
-    runtime = AnalyticsRuntime(
+    assert isinstance(runtime, AnalyticsRuntime) and runtime.app is not None
+    if runtime.engine.dialect.name == "postgresql":
+        event.listen(runtime.engine.sync_engine, "connect", _no_parallel_workers)
+    deps = AnalyticsDeps(
+        sessions=runtime.sessions,
+        clock=clock or SystemClock(),
         settings=settings,
-        engine=engine,
-        sessions=sessions,
-        migrations=MIGRATIONS,
-        inbox=inbox,
-        outbox=None,
-        app=app,
-        deps=deps,
+        working_time=working_time or CalendarWorkingTime(),
     )
+    runtime.deps = deps
+    app = runtime.app
     app.add_middleware(GZipMiddleware, minimum_size=800)
-    install_security_headers(app, settings)  # CSP, nosniff, frames refused, HSTS
-    install_unavailable_handler(app)  # database/broker away: 503 + Retry-After, not 500
-    app.include_router(
-        health_router(
-            {
-                "database": runtime.database_ready,
-                "broker": runtime.broker_ready,
-                "consumers": runtime.consumers_ready,
-            }
-        )
-    )
-    app.state.sessions = sessions
     app.state.deps = deps
     app.state.verifier = verifier_from_settings(settings)
     install_api_rate_limits(app, ApiRateLimits.from_settings(settings))  # per principal, commune
     app.include_router(api.router)
     app.include_router(dashboard.router)
-    install_error_handlers(app)
+    # The platform's error bodies; only query parameters here, hence "tham số".
+    install_error_handlers(app, messages={"missing": "Thiếu tham số bắt buộc."})
     runtime.subscriptions = subscriptions()
     return runtime

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+from collections import Counter
 from collections.abc import Sequence
 
 import pytest
@@ -320,3 +322,145 @@ def test_the_decoder_reads_both_versions_of_the_supplement_request() -> None:
         )
         event = decode_event(encode(envelope).value)
         assert event.payload.requested_at == at
+
+
+class _Failing:
+    """project_events, but the events of one dossier fail with `error`; counts the calls."""
+
+    def __init__(self, dossier_id: str, error: Exception) -> None:
+        from analytics.adapters import batch_projector
+
+        self.real = batch_projector.project_events
+        self.dossier_id, self.error = dossier_id, error
+        self.sizes: list[int] = []
+
+    async def __call__(self, store, events, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.sizes.append(len(events))
+        if any(e.dossier_id == self.dossier_id for e in events):
+            raise self.error
+        return await self.real(store, events, *args, **kwargs)
+
+
+def _traced_records() -> list[ConsumerRecord[bytes, bytes]]:
+    wires = [encode(e) for e in reference_month(A, B).envelopes]
+    out = []
+    for i, w in enumerate(wires):
+        parent = f"00-{i + 1:032x}-{i + 1:016x}-01"
+        headers = [("ce_type", w.headers["ce_type"].encode()), ("traceparent", parent.encode())]
+        out.append(ConsumerRecord(TOPIC, 0, i, 0, 0, b"k", w.value, None, 1, 1, headers))
+    return out
+
+
+def _poisoned(records: list[ConsumerRecord[bytes, bytes]]) -> tuple[str, int]:
+    """A dossier of the batch with exactly one event (so one dead letter), and its offset."""
+    prepared = BatchProjector.prepare(records)
+    by_dossier = Counter(e.dossier_id for e, _ in prepared.items if e.dossier_id)
+    event, rec = next((e, r) for e, r in prepared.items if by_dossier[e.dossier_id] == 1)
+    assert event.dossier_id is not None
+    return event.dossier_id, rec.offset
+
+
+def _projector(runtime: AnalyticsRuntime, sink: Sink, group: str) -> BatchProjector:
+    from motcua_platform.faults import RetryPolicy
+
+    projector = BatchProjector(
+        service="analytics",
+        group=group,
+        sessions=runtime.sessions,
+        working_time=CalendarWorkingTime(),
+        dead_letters=sink,
+        max_attempts=5,
+    )
+    projector.retry_policy = RetryPolicy(base_seconds=0.001, cap_seconds=0.002)
+    return projector
+
+
+async def test_a_poison_event_is_dead_lettered_at_once_by_the_platforms_classification(
+    runtime: AnalyticsRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A permanent failure (here the platform's PermanentError) is not retried: the batch
+    goes one by one after its first attempt and the event is dead-lettered as permanent
+    (it used to spend the 5 attempts, with backoff, on the whole batch first)."""
+    from analytics.adapters import batch_projector
+    from motcua_platform.faults import PermanentError
+
+    records = _traced_records()
+    dossier, offset = _poisoned(records)
+    failing = _Failing(dossier, PermanentError("hồ sơ không hợp lệ"))
+    monkeypatch.setattr(batch_projector, "project_events", failing)
+    sink = Sink()
+    assert await _projector(runtime, sink, "g-poison").handle(records) == len(records)
+    assert failing.sizes[0] == len(records) and failing.sizes[1:] == [1] * len(records)
+    [letter] = sink.sent
+    assert letter.topic == f"{TOPIC}.dlq.g-poison"
+    assert letter.headers["dlq_reason"].startswith("permanent: PermanentError")
+    assert letter.headers["dlq_source_offset"] == str(offset)
+    assert letter.headers["dlq_consumer"] == "g-poison"
+    assert letter.headers["traceparent"] == f"00-{offset + 1:032x}-{offset + 1:016x}-01"
+    async with runtime.sessions() as session:
+        assert await applied_offsets(session, "g-poison") == {(TOPIC, 0): len(records)}
+        facts = set(await session.scalars(select(dossier_facts.c.dossier_id)))
+    assert dossier not in facts and len(facts) == 10
+
+
+async def test_an_unknown_failure_has_its_attempts_then_is_dead_lettered(
+    runtime: AnalyticsRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analytics.adapters import batch_projector
+
+    records = _traced_records()
+    dossier, _ = _poisoned(records)
+    failing = _Failing(dossier, RuntimeError("lỗi lập trình"))
+    monkeypatch.setattr(batch_projector, "project_events", failing)
+    sink = Sink()
+    assert await _projector(runtime, sink, "g-bug").handle(records) == len(records)
+    batch_runs = [n for n in failing.sizes if n == len(records)]
+    assert len(batch_runs) == 5  # max_attempts for the batch, then the events alone
+    [letter] = sink.sent
+    assert letter.headers["dlq_reason"].startswith("after 6 attempts: RuntimeError")
+
+
+async def test_batches_and_events_alone_have_consumer_spans(
+    runtime: AnalyticsRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analytics.adapters import batch_projector
+    from motcua_platform.faults import PermanentError
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind, StatusCode
+
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+
+    records = _traced_records()
+    await _projector(runtime, Sink(), "g-spans").handle(records)
+    [batch] = [s for s in exporter.get_finished_spans() if s.kind is SpanKind.CONSUMER]
+    assert batch.name == f"consume {TOPIC}"
+    assert batch.attributes is not None
+    assert batch.attributes["messaging.batch.message_count"] == len(records)
+    assert batch.attributes["messaging.consumer.group.name"] == "g-spans"
+    assert {link.context.trace_id for link in batch.links} == set(range(1, len(records) + 1))
+
+    exporter.clear()
+    more = [dataclasses.replace(r, offset=r.offset + len(records)) for r in _traced_records()]
+    dossier, offset = _poisoned(more)
+    monkeypatch.setattr(batch_projector, "project_events", _Failing(dossier, PermanentError("x")))
+    await _projector(runtime, Sink(), "g-spans").handle(more)
+    alone = [
+        s
+        for s in exporter.get_finished_spans()
+        if s.kind is SpanKind.CONSUMER and s.name != f"consume {TOPIC}"
+    ]
+    assert len(alone) == len(more)  # the one-by-one path: one span per event
+    [failed] = [s for s in alone if s.status.status_code is StatusCode.ERROR]
+    assert failed.context is not None and failed.parent is not None
+    # it continues the producer's trace, carried by the record's traceparent
+    assert failed.context.trace_id == offset - len(records) + 1
+    assert failed.attributes is not None
+    assert failed.attributes["messaging.consumer.group.name"] == "g-spans"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
 from opentelemetry import trace
@@ -48,7 +48,7 @@ from motcua_platform.telemetry import extract_context
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Handler", "IdempotentConsumer", "PermanentError"]
+__all__ = ["Handler", "IdempotentConsumer", "PermanentError", "consumer_span", "dead_letter"]
 
 Handler = Callable[[AsyncSession, InboundMessage], Awaitable[None]]
 
@@ -239,27 +239,10 @@ class IdempotentConsumer:
         with self._consuming(message):
             await self._handle_with_retries(message, handler, first_attempt=2)
 
-    @contextmanager
-    def _consuming(self, message: InboundMessage, batch: int | None = None) -> Iterator[Span]:
-        """Timing, log context and the consumer span continuing the producer's trace."""
-        with (
-            PROCESSING.labels(self._service, message.topic).time(),
-            bind_log_context(
-                tenant=message.headers.get(HEADER_TENANT),
-                dossier_id=message.key,
-                event_type=message.event_type,
-            ),
-            self._tracer.start_as_current_span(
-                f"consume {message.topic} {message.event_type}",
-                context=extract_context(message.headers),
-                kind=SpanKind.CONSUMER,
-            ) as span,
-        ):
-            span.set_attribute("messaging.destination.name", message.topic)
-            span.set_attribute("messaging.consumer.group.name", self._consumer)
-            if batch is not None:
-                span.set_attribute("messaging.batch.message_count", batch)
-            yield span
+    def _consuming(
+        self, message: InboundMessage, batch: int | None = None
+    ) -> AbstractContextManager[Span]:
+        return consumer_span(self._tracer, self._service, self._consumer, message, batch)
 
     @property
     def stall(self) -> StallTracker:
@@ -333,27 +316,64 @@ class IdempotentConsumer:
             return True
 
     async def _dead_letter(self, message: InboundMessage, reason: str) -> None:
-        headers = dict(message.headers)
-        headers.update(
-            {
-                "dlq_reason": reason[:500],
-                "dlq_source_topic": message.topic,
-                "dlq_source_partition": str(message.partition),
-                "dlq_source_offset": str(message.offset),
-                "dlq_consumer": self._consumer,
-            }
-        )
-        dlq = OutboundMessage(
-            topic=_dlq_topic(message.topic, self._consumer),
-            key=message.key or "",
-            value=message.value,
-            headers=headers,
-        )
-        log.error(
-            "message dead-lettered",
-            extra={"event_type": message.event_type, "reason": reason[:300]},
-        )
-        DEAD_LETTERS.labels(self._service, message.topic).inc()
-        CONSUMED.labels(self._service, message.topic, "dead_letter").inc()
-        # If even the dead-letter publish fails, raise: the transport must not commit.
-        await self._dead_letters.publish_many([dlq])
+        await dead_letter(self._dead_letters, self._service, self._consumer, message, reason)
+
+
+@contextmanager
+def consumer_span(
+    tracer: trace.Tracer,
+    service: str,
+    group: str,
+    message: InboundMessage,
+    batch: int | None = None,
+) -> Iterator[Span]:
+    """Timing, log context and the consumer span continuing the producer's trace: every
+    consumer path of every service (the inbox, analytics' batch projector) uses this one."""
+    with (
+        PROCESSING.labels(service, message.topic).time(),
+        bind_log_context(
+            tenant=message.headers.get(HEADER_TENANT),
+            dossier_id=message.key,
+            event_type=message.event_type,
+        ),
+        tracer.start_as_current_span(
+            f"consume {message.topic} {message.event_type}",
+            context=extract_context(message.headers),
+            kind=SpanKind.CONSUMER,
+        ) as span,
+    ):
+        span.set_attribute("messaging.destination.name", message.topic)
+        span.set_attribute("messaging.consumer.group.name", group)
+        if batch is not None:
+            span.set_attribute("messaging.batch.message_count", batch)
+        yield span
+
+
+async def dead_letter(
+    publisher: Publisher, service: str, group: str, message: InboundMessage, reason: str
+) -> None:
+    """Sets `message` aside on `<topic>.dlq.<group>` with why and where it came from. Raises
+    if even that publish fails: the transport must then not commit the offsets."""
+    headers = dict(message.headers)
+    headers.update(
+        {
+            "dlq_reason": reason[:500],
+            "dlq_source_topic": message.topic,
+            "dlq_source_partition": str(message.partition),
+            "dlq_source_offset": str(message.offset),
+            "dlq_consumer": group,
+        }
+    )
+    dlq = OutboundMessage(
+        topic=_dlq_topic(message.topic, group),
+        key=message.key or "",
+        value=message.value,
+        headers=headers,
+    )
+    log.error(
+        "message dead-lettered",
+        extra={"event_type": message.event_type, "reason": reason[:300]},
+    )
+    DEAD_LETTERS.labels(service, message.topic).inc()
+    CONSUMED.labels(service, message.topic, "dead_letter").inc()
+    await publisher.publish_many([dlq])

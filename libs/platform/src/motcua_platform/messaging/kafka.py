@@ -215,12 +215,13 @@ def subscribe(
             last[tp] = record.offset
         for tp, offset in first.items():
             progress.started(message.consumer, tp, offset)
-        await consumer.handle_batch([_inbound(record) for record in records])
+        await consumer.handle_batch([inbound_message(record) for record in records])
         for tp, offset in last.items():  # handle_batch() raises only if nothing may commit
             progress.finished(tp, offset)
 
 
-def _inbound(record: Any) -> InboundMessage:
+def inbound_message(record: Any) -> InboundMessage:
+    """An aiokafka record as the platform's message (also for consumers of their own)."""
     return InboundMessage(
         topic=record.topic,
         key=record.key.decode() if record.key else None,

@@ -3,26 +3,35 @@
 Split in two so the consumer can pipeline: `prepare` (decode, CPU only) for batch N+1 runs
 while batch N's transaction is in PostgreSQL; `apply` writes. Two applies may run at once,
 each in its own transaction: the later one computes from the earlier one's facts while the
-earlier one writes (application/project_events.py says why that is safe). Failures keep the
-platform's rules: retry with backoff, then project one by one and dead-letter what fails
-alone to `<topic>.dlq.<group>`.
+earlier one writes (application/project_events.py says why that is safe). Failures follow
+the platform's classification (`motcua_platform.faults.classify`), as the inbox does:
+transient (database away) is retried for as long as it takes; a poison batch goes one by one
+at once; anything else gets the bounded attempts first. One by one, each event in its own
+transaction: poison is dead-lettered at once, unknown after its attempts, to
+`<topic>.dlq.<group>` with the platform's dead-letter headers. Spans: one consumer span per
+batch (linked to the producers' traces), one per event on the one-by-one path, the
+platform's (`motcua_platform.messaging.inbox.consumer_span`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from aiokafka import ConsumerRecord
 from motcua_platform.faults import FailureKind, RetryPolicy, StallTracker, classify
 from motcua_platform.logs import summarised, summarised_back
-from motcua_platform.messaging.inbox import CONSUMED, DEAD_LETTERS, PROCESSING
-from motcua_platform.messaging.types import OutboundMessage, Publisher, dead_letter_topic
+from motcua_platform.messaging.inbox import CONSUMED, PROCESSING, consumer_span, dead_letter
+from motcua_platform.messaging.kafka import inbound_message
+from motcua_platform.messaging.types import HEADER_TRACEPARENT, Publisher
+from motcua_platform.telemetry import extract_context
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from analytics.adapters.fact_store import SqlProjectionStore
@@ -44,6 +53,19 @@ class Projected:
 
 class AheadFailed(RuntimeError):
     """The batch ahead did not commit: this one must not commit its later offsets."""
+
+
+class BatchFailed(Exception):
+    """The batch failed for a reason that is not the infrastructure's: it goes one by one.
+    `attempts`: how many times its events were tried in it (they count for the unknown)."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(f"batch failed after {attempts} attempts")
+        self.attempts = attempts
+
+
+# Links per batch span to the producers' traces: the SDK keeps 128 by default anyway.
+_MAX_LINKS = 128
 
 
 @dataclass
@@ -84,7 +106,7 @@ class BatchProjector:
         working_time: WorkingTime,
         dead_letters: Publisher,
         max_attempts: int = 5,
-        base_backoff_seconds: float = 0.05,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         self._service = service
         self._group = group
@@ -92,9 +114,9 @@ class BatchProjector:
         self._working_time = working_time
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
-        self.retry_policy = RetryPolicy()
+        self.retry_policy = retry_policy or RetryPolicy()
         self.stall = StallTracker(service, f"{group}-batch")
-        self._backoff = base_backoff_seconds
+        self._tracer = trace.get_tracer(f"motcua.{service}.consumer")
         # The last batch to start. After a batch raised, every later one raises AheadFailed:
         # the consumer starts over from the offsets committed.
         self._last: _Slot | None = None
@@ -148,24 +170,23 @@ class BatchProjector:
         self._last = slot
         started = asyncio.get_running_loop().time()
         try:
-            for record, reason in prepared.poison:
-                await self._dead_letter(record, reason)  # raises if not sent: no commit
-            for topic, n in prepared.ignored.items():
-                CONSUMED.labels(self._service, topic, "ignored").inc(n)
-            ahead = None
-            if ahead_slot is not None:
-                await ahead_slot.ready.wait()
-                ahead = Ahead(ahead_slot.facts, ahead_slot.dossiers, ahead_slot.wait_ended)
-            try:
-                result = await self._with_retries(items, ends, starts, slot, ahead)
-            except AheadFailed:
-                raise
-            except Exception:
-                slot.ready.set()
-                await self._one_by_one(items, ends, ahead)
+            with self._batch_span(prepared):
+                for record, reason in prepared.poison:
+                    await self._dead_letter(record, reason)  # raises if not sent: no commit
+                for topic, n in prepared.ignored.items():
+                    CONSUMED.labels(self._service, topic, "ignored").inc(n)
+                ahead = None
+                if ahead_slot is not None:
+                    await ahead_slot.ready.wait()
+                    ahead = Ahead(ahead_slot.facts, ahead_slot.dossiers, ahead_slot.wait_ended)
+                try:
+                    result = await self._with_retries(items, ends, starts, slot, ahead)
+                except BatchFailed as failed:
+                    slot.ready.set()
+                    await self._one_by_one(items, ends, ahead, failed.attempts)
+                    slot.committed = True
+                    return len(items)
                 slot.committed = True
-                return len(items)
-            slot.committed = True
         finally:
             slot.ready.set()
             slot.ended.set()
@@ -242,9 +263,11 @@ class BatchProjector:
         slot: _Slot,
         ahead: Ahead | None,
     ) -> Projected:
-        # The platform's rule: a transient fault (database away) is retried for as long as it
-        # takes, stalled (metric, summarised logs), never spending the bounded attempts that
-        # unknown failures get before the batch goes one by one.
+        """The platform's rule (`classify`): a transient fault (database away) is retried for
+        as long as it takes, stalled (metric, summarised logs), never spending the bounded
+        attempts; poison goes one by one at once (retrying cannot help); anything else gets
+        `max_attempts` attempts with the platform's backoff. Raises BatchFailed (one by one)
+        or AheadFailed (start over from the committed offsets)."""
         attempt, transient = 0, 0
         while True:
             try:
@@ -252,19 +275,21 @@ class BatchProjector:
             except AheadFailed:
                 raise
             except Exception as exc:
-                if classify(exc) is FailureKind.TRANSIENT:
+                kind = classify(exc)
+                if kind is FailureKind.TRANSIENT:
                     transient += 1
                     summarised(log, f"analytics projection {self._group}", exc)
                     self.stall.stalled()
                     await asyncio.sleep(self.retry_policy.delay(transient))
                     continue
                 attempt += 1
-                if attempt >= self._max_attempts:
-                    raise
+                if kind is FailureKind.POISON or attempt >= self._max_attempts:
+                    log.warning("projection batch failed; events go one by one", exc_info=exc)
+                    raise BatchFailed(attempt) from exc
                 log.warning(
                     "projection batch failed; retrying", extra={"attempt": attempt}, exc_info=True
                 )
-                await asyncio.sleep(self._backoff * 2**attempt * (0.5 + random.random() / 2))
+                await asyncio.sleep(self.retry_policy.delay(attempt))
                 continue
             if transient:
                 summarised_back(log, f"analytics projection {self._group}")
@@ -272,39 +297,76 @@ class BatchProjector:
             return projected
 
     async def _one_by_one(
-        self, items: Sequence[Item], ends: Mapping[Partition, int], ahead: Ahead | None
+        self,
+        items: Sequence[Item],
+        ends: Mapping[Partition, int],
+        ahead: Ahead | None,
+        tried: int,
     ) -> None:
-        """The batch keeps failing: find the messages that fail alone and set them aside.
-        Each goes in its own transaction without offsets; the batch's offsets come last."""
+        """The batch failed: find the messages that fail alone and set them aside. Each goes
+        in its own transaction without offsets, in its own consumer span continuing its
+        producer's trace; the batch's offsets come last. `tried`: the batch's attempts, which
+        count for every event in it (the inbox counts a batch run as the first attempt)."""
         await self._after(ahead)  # the batch ahead's rows first, and only if it committed
         for event, record in items:
-            try:
-                await self._project([(event, record)], {})
-                CONSUMED.labels(self._service, record.topic, "ok").inc()
-            except Exception as exc:
-                if classify(exc) is FailureKind.TRANSIENT:
-                    raise  # the infrastructure, not this event: redone from the offsets
-                await self._dead_letter(record, f"after {self._max_attempts} attempts: {exc!r}")
+            message = inbound_message(record)
+            with consumer_span(self._tracer, self._service, self._group, message) as span:
+                await self._alone(event, record, span, tried)
         async with self._sessions() as session, session.begin():
             await save_offsets(session, self._group, ends)
             await self._after(ahead)
 
+    async def _alone(self, event: Event, record: Record, span: Span, tried: int) -> None:
+        """One event in its own transaction: poison is dead-lettered at once, an unknown
+        failure once it has had `max_attempts` attempts, a transient one raises (the batch is
+        redone from the offsets: the infrastructure, not this event)."""
+        attempts = tried
+        while True:
+            try:
+                await self._project([(event, record)], {})
+            except Exception as exc:
+                kind = classify(exc)
+                if kind is FailureKind.TRANSIENT:
+                    raise
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                attempts += 1
+                if kind is FailureKind.POISON:
+                    await self._dead_letter(record, f"permanent: {exc!r}")
+                    return
+                if attempts >= self._max_attempts:
+                    await self._dead_letter(record, f"after {attempts} attempts: {exc!r}")
+                    return
+                await asyncio.sleep(self.retry_policy.delay(attempts))
+                continue
+            CONSUMED.labels(self._service, record.topic, "ok").inc()
+            return
+
+    @contextmanager
+    def _batch_span(self, prepared: Prepared) -> Iterator[Span]:
+        """One consumer span per batch (a span per event would cost more than projecting
+        it), linked to the traces of the events' producers when it is recorded."""
+        topics = sorted({topic for topic, _ in prepared.ends})
+        with self._tracer.start_as_current_span(
+            f"consume {' '.join(topics)}", kind=SpanKind.CONSUMER
+        ) as span:
+            if span.is_recording():
+                span.set_attribute("messaging.consumer.group.name", self._group)
+                span.set_attribute("messaging.batch.message_count", len(prepared.items))
+                if len(topics) == 1:
+                    span.set_attribute("messaging.destination.name", topics[0])
+                for _, record in prepared.items[:_MAX_LINKS]:
+                    carrier = {
+                        k: v.decode() for k, v in record.headers or () if k == HEADER_TRACEPARENT
+                    }
+                    if not carrier:  # else extract_context() would give this very span
+                        continue
+                    linked = trace.get_current_span(extract_context(carrier)).get_span_context()
+                    if linked.is_valid:
+                        span.add_link(linked)
+            yield span
+
     async def _dead_letter(self, record: Record, reason: str) -> None:
-        headers = {k: v.decode() for k, v in (record.headers or ())}
-        headers |= {
-            "dlq_reason": reason[:500],
-            "dlq_source_topic": record.topic,
-            "dlq_source_partition": str(record.partition),
-            "dlq_source_offset": str(record.offset),
-            "dlq_consumer": self._group,
-        }
-        message = OutboundMessage(
-            topic=dead_letter_topic(record.topic, self._group),
-            key=(record.key or b"").decode(),
-            value=record.value or b"",
-            headers=headers,
-        )
-        log.error("message dead-lettered", extra={"event_type": headers.get("ce_type")})
-        DEAD_LETTERS.labels(self._service, record.topic).inc()
-        CONSUMED.labels(self._service, record.topic, "dead_letter").inc()
-        await self._dead_letters.publish_many([message])
+        """The platform's dead letter (headers, metrics, log); raises if it cannot be sent."""
+        message = inbound_message(record)
+        await dead_letter(self._dead_letters, self._service, self._group, message, reason)

@@ -5,16 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from motcua_platform.auth import STAFF, Role
+from motcua_platform.errors import Forbidden
 
 PROVINCE_ROLES = frozenset({Role.PROVINCE_MONITOR, Role.OPERATOR})
 COMMUNE_ROLES = STAFF
-
-
-class AccessDenied(Exception):
-    def __init__(self, code: str, message_vi: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message_vi = message_vi
 
 
 @dataclass(frozen=True)
@@ -31,7 +25,7 @@ class Scope:
             return sorted(self.tenants)
         foreign = set(asked) - self.tenants
         if foreign:
-            raise AccessDenied(
+            raise Forbidden(
                 "analytics.forbidden_commune",
                 "Tài khoản của xã chỉ được xem số liệu của chính xã mình.",
             )
@@ -46,7 +40,7 @@ def scope_for(roles: frozenset[str], tenant_id: str | None) -> Scope:
         return Scope(None)
     if roles & COMMUNE_ROLES and tenant_id:
         return Scope(frozenset({tenant_id}))
-    raise AccessDenied(
+    raise Forbidden(
         "analytics.forbidden_role",
         "Tài khoản không có quyền xem số liệu giám sát.",
     )

@@ -9,13 +9,14 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from motcua_platform.auth.fastapi import CurrentPrincipal
 from motcua_platform.clock import Clock
+from motcua_platform.errors import DomainError
 from motcua_platform.inputs import BoundedDate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from analytics.adapters import read_models as rm
 from analytics.application.filters import Filter
 from analytics.application.ports import WorkingTime
-from analytics.domain.access import AccessDenied, Scope, scope_for
+from analytics.domain.access import Scope, scope_for
 from analytics.domain.days import local_day, month_start
 from analytics.domain.mergers import with_predecessors
 from analytics.settings import AnalyticsSettings
@@ -29,12 +30,6 @@ class AnalyticsDeps:
     clock: Clock
     settings: AnalyticsSettings
     working_time: WorkingTime
-
-
-class BadQuery(Exception):
-    def __init__(self, code: str, message_vi: str, field: str) -> None:
-        super().__init__(code)
-        self.code, self.message_vi, self.field = code, message_vi, field
 
 
 def get_deps(request: Request) -> AnalyticsDeps:
@@ -79,9 +74,13 @@ async def get_filter(
     start = date_from or month_start(today)
     end = date_to or today
     if start > end:
-        raise BadQuery("query.period_reversed", "Ngày bắt đầu phải trước ngày kết thúc.", "from")
+        raise DomainError(
+            "query.period_reversed", "Ngày bắt đầu phải trước ngày kết thúc.", field="from"
+        )
     if end - start > timedelta(days=MAX_DAYS):
-        raise BadQuery("query.period_too_long", "Khoảng thời gian tối đa là 3 năm.", "from")
+        raise DomainError(
+            "query.period_too_long", "Khoảng thời gian tối đa là 3 năm.", field="from"
+        )
     tenants = scope.narrow(commune)
     exclude: tuple[str, ...] = ()
     rows: list[Any] = []
@@ -109,4 +108,4 @@ async def get_filter(
 
 FilterDep = Annotated[Filter, Depends(get_filter)]
 
-__all__ = ["AccessDenied", "BadQuery", "Deps", "FilterDep", "ScopeDep"]
+__all__ = ["Deps", "FilterDep", "ScopeDep"]
