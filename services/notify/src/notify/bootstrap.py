@@ -15,6 +15,7 @@ from motcua_platform.runtime import ServiceRuntime, build_service
 from notify.adapters import render_process
 from notify.adapters.gateways import HttpSms, ZaloZns
 from notify.adapters.intake_contacts import DevTokens, FileToken, IntakeContacts
+from notify.adapters.ledger import SqlLedger
 from notify.adapters.letter_pdf import PdfLetters
 from notify.adapters.secrets import ReferenceSecrets
 from notify.adapters.smtp import SmtpEmail
@@ -28,6 +29,7 @@ from notify.application.ports import (
     RateLimiter,
     SecretResolver,
 )
+from notify.application.send import Sender
 from notify.application.template_store import DatabaseTemplates
 from notify.domain.kinds import Channel
 from notify.entrypoints import (
@@ -119,14 +121,19 @@ def build_runtime(
         if runtime.relay is not None:
             runtime.relay.nudge()
 
+    config = dispatch_config(settings)
     dispatcher = Dispatcher(
-        sessions=runtime.sessions,
+        ledger=SqlLedger(runtime.sessions, config.dead_letter_group),
+        sender=Sender(
+            clock=clock,
+            composer=composer,
+            providers=providers,
+            letters=letters,
+            limiter=limiter or TokenBuckets(),
+            morning_spread_seconds=config.morning_spread_seconds,
+        ),
         clock=clock,
-        composer=composer,
-        providers=providers,
-        letters=letters,
-        limiter=limiter or TokenBuckets(),
-        config=dispatch_config(settings),
+        config=config,
         after_commit=nudge_relay,
     )
     app = runtime.app

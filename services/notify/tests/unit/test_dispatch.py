@@ -342,7 +342,7 @@ async def test_a_database_outage_stalls_the_dispatcher_without_spending_attempts
     await n.deliver(received(), DOSSIER)
     dispatcher = n.runtime.app.state.dispatcher  # type: ignore[union-attr]
     dispatcher.retry_policy = RetryPolicy(base_seconds=0.001, cap_seconds=0.002)
-    real = dispatcher.sessions
+    real = dispatcher.ledger._sessions
     left = {"n": 12}
 
     def failing():  # type: ignore[no-untyped-def]
@@ -351,7 +351,7 @@ async def test_a_database_outage_stalls_the_dispatcher_without_spending_attempts
             raise sa_exc.OperationalError("SELECT", {}, ConnectionRefusedError("refused"))
         return real()
 
-    dispatcher.sessions = failing
+    dispatcher.ledger._sessions = failing
     gauge = STALLED.labels("notify", "dispatcher")
     for _ in range(12):
         assert await dispatcher._round() == 0

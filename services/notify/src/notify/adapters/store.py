@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters.tables import deliveries, dossiers, letter_sequences, notifications, tenants
+from notify.application.ports import Claimed
 from notify.application.views import DossierView, TenantView
 from notify.domain.kinds import Channel, DeliveryStatus, NotificationStatus
 from notify.domain.tenant_settings import TenantSettings
@@ -261,24 +261,6 @@ async def add_delivery(
     return delivery_id
 
 
-@dataclass(frozen=True)
-class Claimed:
-    delivery_id: str
-    notification_id: str
-    tenant_id: str
-    dossier_id: str | None
-    channel: Channel
-    step: int
-    attempts: int  # including this one
-    kind: str
-    recipient: str
-    chain: tuple[Channel, ...]
-    facts: dict[str, Any]
-    best_effort: bool
-    source_event_id: str
-    trace_context: dict[str, str] | None = None
-
-
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, lease_seconds: float
 ) -> list[Claimed]:
@@ -354,6 +336,21 @@ async def claim_due(
         )
         for r in rows
     ]
+
+
+async def release_claim(session: AsyncSession, delivery_id: str, *, attempts: int) -> bool:
+    """Ends this dispatcher's lease; False when it already ran out and another took over."""
+    d = deliveries
+    result = await session.execute(
+        update(d)
+        .where(
+            d.c.delivery_id == delivery_id,
+            d.c.status == DeliveryStatus.SENDING.value,
+            d.c.attempts == attempts,
+        )
+        .values(lease_until=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def update_delivery(session: AsyncSession, delivery_id: str, **values: Any) -> None:

@@ -12,10 +12,9 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify.adapters import events, store
-from notify.adapters.store import Claimed
 from notify.adapters.tables import deliveries, notifications
 from notify.application.compose import Composer
-from notify.application.ports import LetterRenderer
+from notify.application.ports import Claimed, LetterRenderer
 from notify.domain.errors import Conflict, NotFound
 from notify.domain.kinds import Channel, DeliveryStatus, NotificationStatus
 
