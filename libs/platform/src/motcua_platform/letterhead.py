@@ -99,7 +99,9 @@ def _parsed_font(path: Path, style: str) -> tuple[TTFFont, bytes]:
         if hit is None:
             scratch = FPDF()
             scratch.add_font(FONT, style, str(path))
-            hit = (scratch.fonts[f"{FONT.lower()}{style}"], path.read_bytes())
+            parsed = scratch.fonts[f"{FONT.lower()}{style}"]
+            assert isinstance(parsed, TTFFont)
+            hit = (parsed, path.read_bytes())
             _parsed[key] = hit
         return hit
 

@@ -20,6 +20,7 @@ from notify.adapters.letter_pdf import PdfLetters
 from notify.adapters.secrets import ReferenceSecrets
 from notify.adapters.smtp import SmtpEmail
 from notify.adapters.tables import inbox, outbox
+from notify.adapters.templates_db import DatabaseTemplates
 from notify.application.compose import Composer
 from notify.application.dispatch import DispatchConfig, Dispatcher
 from notify.application.ports import (
@@ -30,7 +31,6 @@ from notify.application.ports import (
     SecretResolver,
 )
 from notify.application.send import Sender
-from notify.application.template_store import DatabaseTemplates
 from notify.domain.kinds import Channel
 from notify.entrypoints import (
     api_callbacks,

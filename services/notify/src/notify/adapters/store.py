@@ -359,6 +359,18 @@ async def update_delivery(session: AsyncSession, delivery_id: str, **values: Any
     )
 
 
+async def lock_notification(session: AsyncSession, notification_id: str) -> Any:
+    """The notification's unit, status and chain, its row locked (None when unknown)."""
+    n = notifications
+    return (
+        await session.execute(
+            select(n.c.tenant_id, n.c.status, n.c.chain)
+            .where(n.c.notification_id == notification_id)
+            .with_for_update()
+        )
+    ).first()
+
+
 async def update_notification(session: AsyncSession, notification_id: str, **values: Any) -> None:
     await session.execute(
         update(notifications)
