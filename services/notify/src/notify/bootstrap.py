@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 from motcua_platform import devclock
@@ -123,7 +124,11 @@ def build_runtime(
 
     config = dispatch_config(settings)
     dispatcher = Dispatcher(
-        ledger=SqlLedger(runtime.sessions, config.dead_letter_group),
+        ledger=SqlLedger(
+            runtime.sessions,
+            config.dead_letter_group,
+            connections=_pool_size(runtime.engine, default=config.concurrency),
+        ),
         sender=Sender(
             clock=clock,
             composer=composer,
@@ -161,3 +166,9 @@ def build_runtime(
     runtime.subscriptions = subscriptions(clock, dispatcher.nudge)
     runtime.timers = [dispatcher.run]
     return runtime
+
+
+def _pool_size(engine: Any, *, default: int) -> int:
+    """The engine pool's size (SQLite's pool has none: one writer anyway)."""
+    size = getattr(engine.pool, "size", None)
+    return int(size()) if callable(size) else default

@@ -3,6 +3,7 @@ its events in another (implements application.ports.DeliveryLedger)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,25 +16,41 @@ from notify.domain.letters import letter_number
 
 
 class SqlLedger:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], dead_letter_group: str):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        dead_letter_group: str,
+        *,
+        connections: int = 10,
+    ):
+        """`connections`: at most this many sessions at once (the pool's size): the sends
+        run at the dispatcher's concurrency, their writes queue for a pooled connection
+        instead of opening (and closing) one past the pool for each."""
         self._sessions = sessions
         self._group = dead_letter_group
+        self._gate = asyncio.Semaphore(max(1, connections))
 
     async def claim(self, *, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]:
         async with self._sessions() as session, session.begin():
             return await store.claim_due(session, now=now, limit=limit, lease_seconds=lease_seconds)
 
-    async def context(
-        self, c: Claimed, tenants: dict[str, TenantView]
-    ) -> tuple[TenantView, DossierView | None]:
-        async with self._sessions() as session:
-            # A message queued for a unit merged since then goes out in its successor's name.
-            tenant = tenants.get(c.tenant_id) or await store.resolve_tenant(session, c.tenant_id)
-            tenants[c.tenant_id] = tenant
-            return tenant, await store.get_dossier(session, c.dossier_id)
+    async def contexts(
+        self, claimed: list[Claimed]
+    ) -> dict[str, tuple[TenantView, DossierView | None]]:
+        async with self._gate, self._sessions() as session:
+            tenants: dict[str, TenantView] = {}
+            for tenant_id in sorted({c.tenant_id for c in claimed}):
+                # A message queued for a unit merged since then goes out in its successor's name.
+                tenants[tenant_id] = await store.resolve_tenant(session, tenant_id)
+            views = await store.get_dossiers(
+                session, [c.dossier_id for c in claimed if c.dossier_id]
+            )
+        return {
+            c.delivery_id: (tenants[c.tenant_id], views.get(c.dossier_id or "")) for c in claimed
+        }
 
     async def record(self, c: Claimed, changes: Changes, *, now: datetime) -> bool:
-        async with self._sessions() as session, session.begin():
+        async with self._gate, self._sessions() as session, session.begin():
             if not await store.release_claim(session, c.delivery_id, attempts=c.attempts):
                 return False
             values = dict(changes.delivery)

@@ -93,22 +93,29 @@ async def upsert_dossier(session: AsyncSession, view: DossierView, now: datetime
 async def get_dossier(session: AsyncSession, dossier_id: str | None) -> DossierView | None:
     if not dossier_id:
         return None
-    row = (
-        await session.execute(select(dossiers).where(dossiers.c.dossier_id == dossier_id))
-    ).first()
-    if row is None:
-        return None
-    return DossierView(
-        dossier_id=row.dossier_id,
-        tenant_id=row.tenant_id,
-        dossier_code=row.dossier_code,
-        procedure_code=row.procedure_code,
-        procedure_version=row.procedure_version,
-        intake_channel=row.intake_channel,
-        received_at=row.received_at,
-        due_at=row.due_at,
-        preferred_channel=Channel(row.preferred_channel) if row.preferred_channel else None,
-    )
+    return (await get_dossiers(session, [dossier_id])).get(dossier_id)
+
+
+async def get_dossiers(session: AsyncSession, dossier_ids: list[str]) -> dict[str, DossierView]:
+    """The views of these dossiers, in one statement (those we know of)."""
+    wanted = sorted({i for i in dossier_ids if i})
+    if not wanted:
+        return {}
+    rows = (await session.execute(select(dossiers).where(dossiers.c.dossier_id.in_(wanted)))).all()
+    return {
+        row.dossier_id: DossierView(
+            dossier_id=row.dossier_id,
+            tenant_id=row.tenant_id,
+            dossier_code=row.dossier_code,
+            procedure_code=row.procedure_code,
+            procedure_version=row.procedure_version,
+            intake_channel=row.intake_channel,
+            received_at=row.received_at,
+            due_at=row.due_at,
+            preferred_channel=Channel(row.preferred_channel) if row.preferred_channel else None,
+        )
+        for row in rows
+    }
 
 
 async def set_due(session: AsyncSession, dossier_id: str, due_at: datetime, now: datetime) -> None:

@@ -23,7 +23,7 @@ from motcua_platform.logs import summarised, summarised_back
 from notify.application.decide import Failed, RetryRule, decide
 from notify.application.ports import Claimed, DeliveryLedger
 from notify.application.send import Sender
-from notify.application.views import TenantView
+from notify.application.views import DossierView, TenantView
 from notify.domain.retry import SendFailure
 
 log = logging.getLogger(__name__)
@@ -132,19 +132,21 @@ class Dispatcher:
         if not claimed:
             return 0
         gate = asyncio.Semaphore(self.config.concurrency)
-        tenants: dict[str, TenantView] = {}
+        contexts = await self.ledger.contexts(claimed)
         rule = self.rule
 
         async def one(c: Claimed) -> None:
             async with gate:
-                await self._process(c, tenants, rule)
+                tenant, dossier = contexts[c.delivery_id]
+                await self._process(c, tenant, dossier, rule)
 
         await asyncio.gather(*(one(c) for c in claimed))
         self.after_commit()
         return len(claimed)
 
-    async def _process(self, c: Claimed, tenants: dict[str, TenantView], rule: RetryRule) -> None:
-        tenant, dossier = await self.ledger.context(c, tenants)
+    async def _process(
+        self, c: Claimed, tenant: TenantView, dossier: DossierView | None, rule: RetryRule
+    ) -> None:
         try:
             outcome = await self.sender.attempt(c, tenant, dossier)
         except Exception as exc:  # a bug must not lose the message: retry, then fall back

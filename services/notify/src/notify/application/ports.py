@@ -162,11 +162,11 @@ class DeliveryLedger(Protocol):
         """Due deliveries and those whose lease ran out, leased to this dispatcher."""
         ...
 
-    async def context(
-        self, c: Claimed, tenants: dict[str, TenantView]
-    ) -> tuple[TenantView, DossierView | None]:
-        """The unit that speaks for the delivery now (merged units followed) and its
-        dossier's view; `tenants` caches the units for one round."""
+    async def contexts(
+        self, claimed: list[Claimed]
+    ) -> dict[str, tuple[TenantView, DossierView | None]]:
+        """Per delivery id: the unit that speaks for it now (merged units followed) and its
+        dossier's view, read for the whole batch at once."""
         ...
 
     async def record(self, c: Claimed, changes: Changes, *, now: datetime) -> bool:
