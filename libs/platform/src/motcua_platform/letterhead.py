@@ -21,14 +21,20 @@ copies and searches); `add_dejavu` registers it.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
+import io
 import os
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
+from fontTools import ttLib
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
 
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -57,9 +63,18 @@ def place_and_date(place: str, day: date) -> str:
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
+DEJAVU_FILES = (
+    ("", "DejaVuSans.ttf"),
+    ("B", "DejaVuSans-Bold.ttf"),
+    ("I", "DejaVuSans-Oblique.ttf"),
+    ("BI", "DejaVuSans-BoldOblique.ttf"),
+)
+
+
+@lru_cache(maxsize=8)
 def dejavu_dir(env_var: str | None = None) -> Path:
     """DejaVu Sans: `env_var` if set, else matplotlib's copy (`uv sync` is enough), else
-    Debian's fonts-dejavu-core."""
+    Debian's fonts-dejavu-core. The one font lookup of every service (looked up once)."""
     configured = os.environ.get(env_var) if env_var else None
     if configured:
         return Path(configured)
@@ -71,15 +86,49 @@ def dejavu_dir(env_var: str | None = None) -> Path:
     return Path("/usr/share/fonts/truetype/dejavu")
 
 
-def add_dejavu(pdf: FPDF, fonts: Path) -> None:
-    """Regular, bold, italic and bold italic, as family `FONT`."""
-    for style, file in (
-        ("", "DejaVuSans.ttf"),
-        ("B", "DejaVuSans-Bold.ttf"),
-        ("I", "DejaVuSans-Oblique.ttf"),
-        ("BI", "DejaVuSans-BoldOblique.ttf"),
-    ):
-        pdf.add_font(FONT, style, str(fonts / file))
+_parse_lock = threading.Lock()
+_parsed: dict[tuple[Path, str], tuple[TTFFont, bytes]] = {}
+
+
+def _parsed_font(path: Path, style: str) -> tuple[TTFFont, bytes]:
+    """The font file parsed once per process (fpdf2's `add_font` parses it again for every
+    document: cmap, widths and glyph ids of some 6,000 glyphs, most of a letter's CPU)."""
+    key = (path, style)
+    with _parse_lock:
+        hit = _parsed.get(key)
+        if hit is None:
+            scratch = FPDF()
+            scratch.add_font(FONT, style, str(path))
+            parsed = scratch.fonts[f"{FONT.lower()}{style}"]
+            assert isinstance(parsed, TTFFont)
+            hit = (parsed, path.read_bytes())
+            _parsed[key] = hit
+        return hit
+
+
+def _for_document(pdf: FPDF, proto: TTFFont, data: bytes) -> TTFFont:
+    """A copy of the parsed font for one document: the read-only tables (widths, cmap,
+    glyph ids, descriptor) are shared; what a document changes is its own (its index, the
+    glyphs it uses, and the fontTools object that output subsets in place)."""
+    font = copy.copy(proto)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(
+        io.BytesIO(data), recalcTimestamp=False, fontNumber=proto.collection_font_number, lazy=True
+    )
+    font._hbfont = None
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font.subset = SubsetMap(font)
+    return font
+
+
+def add_dejavu(pdf: FPDF, fonts: Path | None = None) -> None:
+    """Regular, bold, italic and bold italic, as family `FONT`, from `fonts` (default: the
+    one lookup, `dejavu_dir()`). Each file is parsed once per process and shared."""
+    where = fonts or dejavu_dir()
+    for style, file in DEJAVU_FILES:
+        proto, data = _parsed_font(where / file, style)
+        pdf.fonts[f"{FONT.lower()}{style}"] = _for_document(pdf, proto, data)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 from motcua_platform import devclock
@@ -15,10 +16,12 @@ from motcua_platform.runtime import ServiceRuntime, build_service
 from notify.adapters import render_process
 from notify.adapters.gateways import HttpSms, ZaloZns
 from notify.adapters.intake_contacts import DevTokens, FileToken, IntakeContacts
+from notify.adapters.ledger import SqlLedger
 from notify.adapters.letter_pdf import PdfLetters
 from notify.adapters.secrets import ReferenceSecrets
 from notify.adapters.smtp import SmtpEmail
 from notify.adapters.tables import inbox, outbox
+from notify.adapters.templates_db import DatabaseTemplates
 from notify.application.compose import Composer
 from notify.application.dispatch import DispatchConfig, Dispatcher
 from notify.application.ports import (
@@ -28,7 +31,7 @@ from notify.application.ports import (
     RateLimiter,
     SecretResolver,
 )
-from notify.application.template_store import DatabaseTemplates
+from notify.application.send import Sender
 from notify.domain.kinds import Channel
 from notify.entrypoints import (
     api_callbacks,
@@ -119,14 +122,23 @@ def build_runtime(
         if runtime.relay is not None:
             runtime.relay.nudge()
 
+    config = dispatch_config(settings)
     dispatcher = Dispatcher(
-        sessions=runtime.sessions,
+        ledger=SqlLedger(
+            runtime.sessions,
+            config.dead_letter_group,
+            connections=_pool_size(runtime.engine, default=config.concurrency),
+        ),
+        sender=Sender(
+            clock=clock,
+            composer=composer,
+            providers=providers,
+            letters=letters,
+            limiter=limiter or TokenBuckets(),
+            morning_spread_seconds=config.morning_spread_seconds,
+        ),
         clock=clock,
-        composer=composer,
-        providers=providers,
-        letters=letters,
-        limiter=limiter or TokenBuckets(),
-        config=dispatch_config(settings),
+        config=config,
         after_commit=nudge_relay,
     )
     app = runtime.app
@@ -154,3 +166,9 @@ def build_runtime(
     runtime.subscriptions = subscriptions(clock, dispatcher.nudge)
     runtime.timers = [dispatcher.run]
     return runtime
+
+
+def _pool_size(engine: Any, *, default: int) -> int:
+    """The engine pool's size (SQLite's pool has none: one writer anyway)."""
+    size = getattr(engine.pool, "size", None)
+    return int(size()) if callable(size) else default

@@ -252,7 +252,8 @@ async def test_unconfigured_channels_are_skipped_and_online_dossiers_start_with_
     await n.deliver(received(channel="online"), DOSSIER)
     await drain(n.runtime)
     [note] = await notes(n)
-    assert note["chain"] == ["email", "zalo", "sms", "letter"]
+    # Planned over what the commune has (issue 20): no Zalo attempt bound to fail.
+    assert note["chain"] == ["email", "sms", "letter"]
     assert note["channel"] == "email" and note["status"] == "sent"
     [mail] = n.providers[Channel.EMAIL].sent
     assert mail.subject and "000.22.38.H50-251007-0001" in mail.subject
@@ -263,11 +264,23 @@ async def test_unconfigured_channels_are_skipped_and_online_dossiers_start_with_
     await n.deliver(received(channel="online", code="X-9"), second)
     await drain(n.runtime)
     [note] = await notes(n, second)
-    assert [(d["channel"], d["last_error_code"]) for d in note["deliveries"]][:2] == [
-        ("email", "channel.not_configured"),
-        ("zalo", "channel.not_configured"),
-    ]
-    assert note["channel"] == "sms"
+    assert note["chain"] == ["sms", "letter"]
+    # Not a cascade of failures through e-mail and Zalo first: one delivery, by SMS.
+    assert [(d["channel"], d["last_error_code"]) for d in note["deliveries"]] == [("sms", None)]
+    assert note["channel"] == "sms" and note["status"] == "sent"
+    failed = [e for e in await events(n) if e.get("event_type") == "NotificationFailed"]
+    assert not failed
+
+
+async def test_a_commune_with_no_channel_but_the_letter_prints_at_once(n: Notify) -> None:
+    from notify.testing import settings_with_all_channels
+
+    await n.configure(settings_with_all_channels(zalo=None, email=None, sms=None))
+    await n.deliver(received(), DOSSIER)
+    await drain(n.runtime)
+    [note] = await notes(n)
+    assert note["chain"] == ["letter"] and note["in_print_queue"]
+    assert [d["channel"] for d in note["deliveries"]] == ["letter"]
 
 
 async def test_a_provider_rate_limit_delays_without_spending_attempts(n: Notify) -> None:
@@ -342,7 +355,7 @@ async def test_a_database_outage_stalls_the_dispatcher_without_spending_attempts
     await n.deliver(received(), DOSSIER)
     dispatcher = n.runtime.app.state.dispatcher  # type: ignore[union-attr]
     dispatcher.retry_policy = RetryPolicy(base_seconds=0.001, cap_seconds=0.002)
-    real = dispatcher.sessions
+    real = dispatcher.ledger._sessions
     left = {"n": 12}
 
     def failing():  # type: ignore[no-untyped-def]
@@ -351,7 +364,7 @@ async def test_a_database_outage_stalls_the_dispatcher_without_spending_attempts
             raise sa_exc.OperationalError("SELECT", {}, ConnectionRefusedError("refused"))
         return real()
 
-    dispatcher.sessions = failing
+    dispatcher.ledger._sessions = failing
     gauge = STALLED.labels("notify", "dispatcher")
     for _ in range(12):
         assert await dispatcher._round() == 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 
 from fpdf import FPDF
 from motcua_platform.letterhead import (
@@ -30,17 +29,11 @@ from intake.domain.time import VN, moment_vi
 FONT_ENV = "MOTCUA_INTAKE_RECEIPT_FONT_DIR"
 
 
-@lru_cache(maxsize=1)
-def font_dir() -> Path:
-    """DejaVu Sans (full Vietnamese coverage): matplotlib ships it, so `uv sync` is enough."""
-    return dejavu_dir(FONT_ENV)
-
-
 def _page(title: str, agency_name: str, received_at: datetime, dated: datetime) -> FPDF:
     pdf = FPDF(format="A4")
     pdf.set_margins(20, 15, 15)  # Decree 30/2020: left 30-35 mm on paper; 20 fits printers
     pdf.set_auto_page_break(True, margin=15)
-    add_dejavu(pdf, font_dir())
+    add_dejavu(pdf, dejavu_dir(FONT_ENV))  # parsed once per process
     pdf.set_title(nfc(title))
     pdf.set_creator("motcua intake")
     pdf.add_page()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 from fpdf import FPDF
 from motcua_platform.letterhead import (
     FONT,
@@ -21,12 +18,6 @@ from notify.domain.letters import Letter
 FONT_ENV = "MOTCUA_NOTIFY_FONT_DIR"
 
 
-@lru_cache(maxsize=1)
-def font_dir() -> Path:
-    """DejaVu Sans (full Vietnamese coverage): matplotlib ships it, so `uv sync` is enough."""
-    return dejavu_dir(FONT_ENV)
-
-
 class PdfLetters:
     """Implements LetterRenderer. Pure CPU: callers run it in a worker thread.
 
@@ -38,7 +29,7 @@ class PdfLetters:
         pdf = FPDF(format="A4")
         pdf.set_margins(20, 15, 15)  # Decree 30/2020: left 30-35 mm on paper; 20 fits printers
         pdf.set_auto_page_break(True, margin=18)
-        add_dejavu(pdf, font_dir())
+        add_dejavu(pdf, dejavu_dir(FONT_ENV))  # parsed once per process
         pdf.set_title(nfc(letter.title))
         pdf.set_creator("motcua notify")
         pdf.add_page()

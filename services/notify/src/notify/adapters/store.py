@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters.tables import deliveries, dossiers, letter_sequences, notifications, tenants
+from notify.application.ports import Claimed
 from notify.application.views import DossierView, TenantView
 from notify.domain.kinds import Channel, DeliveryStatus, NotificationStatus
 from notify.domain.tenant_settings import TenantSettings
@@ -93,22 +93,29 @@ async def upsert_dossier(session: AsyncSession, view: DossierView, now: datetime
 async def get_dossier(session: AsyncSession, dossier_id: str | None) -> DossierView | None:
     if not dossier_id:
         return None
-    row = (
-        await session.execute(select(dossiers).where(dossiers.c.dossier_id == dossier_id))
-    ).first()
-    if row is None:
-        return None
-    return DossierView(
-        dossier_id=row.dossier_id,
-        tenant_id=row.tenant_id,
-        dossier_code=row.dossier_code,
-        procedure_code=row.procedure_code,
-        procedure_version=row.procedure_version,
-        intake_channel=row.intake_channel,
-        received_at=row.received_at,
-        due_at=row.due_at,
-        preferred_channel=Channel(row.preferred_channel) if row.preferred_channel else None,
-    )
+    return (await get_dossiers(session, [dossier_id])).get(dossier_id)
+
+
+async def get_dossiers(session: AsyncSession, dossier_ids: list[str]) -> dict[str, DossierView]:
+    """The views of these dossiers, in one statement (those we know of)."""
+    wanted = sorted({i for i in dossier_ids if i})
+    if not wanted:
+        return {}
+    rows = (await session.execute(select(dossiers).where(dossiers.c.dossier_id.in_(wanted)))).all()
+    return {
+        row.dossier_id: DossierView(
+            dossier_id=row.dossier_id,
+            tenant_id=row.tenant_id,
+            dossier_code=row.dossier_code,
+            procedure_code=row.procedure_code,
+            procedure_version=row.procedure_version,
+            intake_channel=row.intake_channel,
+            received_at=row.received_at,
+            due_at=row.due_at,
+            preferred_channel=Channel(row.preferred_channel) if row.preferred_channel else None,
+        )
+        for row in rows
+    }
 
 
 async def set_due(session: AsyncSession, dossier_id: str, due_at: datetime, now: datetime) -> None:
@@ -261,24 +268,6 @@ async def add_delivery(
     return delivery_id
 
 
-@dataclass(frozen=True)
-class Claimed:
-    delivery_id: str
-    notification_id: str
-    tenant_id: str
-    dossier_id: str | None
-    channel: Channel
-    step: int
-    attempts: int  # including this one
-    kind: str
-    recipient: str
-    chain: tuple[Channel, ...]
-    facts: dict[str, Any]
-    best_effort: bool
-    source_event_id: str
-    trace_context: dict[str, str] | None = None
-
-
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, lease_seconds: float
 ) -> list[Claimed]:
@@ -356,10 +345,37 @@ async def claim_due(
     ]
 
 
+async def release_claim(session: AsyncSession, delivery_id: str, *, attempts: int) -> bool:
+    """Ends this dispatcher's lease; False when it already ran out and another took over."""
+    d = deliveries
+    result = await session.execute(
+        update(d)
+        .where(
+            d.c.delivery_id == delivery_id,
+            d.c.status == DeliveryStatus.SENDING.value,
+            d.c.attempts == attempts,
+        )
+        .values(lease_until=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def update_delivery(session: AsyncSession, delivery_id: str, **values: Any) -> None:
     await session.execute(
         update(deliveries).where(deliveries.c.delivery_id == delivery_id).values(**values)
     )
+
+
+async def lock_notification(session: AsyncSession, notification_id: str) -> Any:
+    """The notification's unit, status and chain, its row locked (None when unknown)."""
+    n = notifications
+    return (
+        await session.execute(
+            select(n.c.tenant_id, n.c.status, n.c.chain)
+            .where(n.c.notification_id == notification_id)
+            .with_for_update()
+        )
+    ).first()
 
 
 async def update_notification(session: AsyncSession, notification_id: str, **values: Any) -> None:

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from notify.adapters.store import Claimed
 from notify.application.context import build_context
 from notify.application.letters import compose_letter
-from notify.application.ports import Contact, ContactDirectory, ContactUnavailable
+from notify.application.ports import Claimed, Contact, ContactDirectory, ContactUnavailable
 from notify.application.template_store import TemplateSource
-from notify.application.templating import Rendered, TemplateRenderer
+from notify.application.templating import Rendered, Template, TemplateRenderer
 from notify.application.views import DossierView, TenantView
 from notify.domain.kinds import Channel, Kind, Recipient
 from notify.domain.letters import Letter, form_edition
@@ -32,6 +31,7 @@ class Composed:
     rendered: Rendered
     contact: Contact
     context: dict[str, Any]
+    template: Template | None = None  # the version it came from
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Composer:
             public_base_url=self.public_base_url,
             staff_title=staff_title,
         )
-        return Composed(await self.engine.render(template, context), contact, context)
+        return Composed(await self.engine.render(template, context), contact, context, template)
 
     def letter(
         self, composed: Composed, c: Claimed, tenant: TenantView, *, number: str, day: date

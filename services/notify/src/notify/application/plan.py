@@ -14,7 +14,7 @@ from motcua_platform.telemetry import inject_headers
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters import store
-from notify.domain.kinds import NotificationStatus
+from notify.domain.kinds import Channel, NotificationStatus
 from notify.domain.rules import DEFAULT_RULES, Trigger, apply_overrides, plan_messages
 
 
@@ -29,8 +29,12 @@ async def plan_notifications(session: AsyncSession, trigger: Trigger, *, now: da
     rules = apply_overrides(DEFAULT_RULES, tenant.settings.overrides())
     if trigger.intake_channel is None and dossier is not None:
         trigger = replace(trigger, intake_channel=dossier.intake_channel)
+    settings = tenant.send_settings
     planned = plan_messages(
-        trigger, rules, preferred=dossier.preferred_channel if dossier else None
+        trigger,
+        rules,
+        preferred=dossier.preferred_channel if dossier else None,
+        available=frozenset(c for c in Channel if settings.configured(c)),
     )
     queued = 0
     trace_context = inject_headers({}) or None  # the consumer's span, if tracing is on

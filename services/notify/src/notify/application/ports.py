@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Protocol
 
+from pydantic import BaseModel
+
+from notify.application.views import DossierView, TenantView
 from notify.domain.kinds import Channel
 from notify.domain.retry import SendFailure
 from notify.domain.tenant_settings import TenantSettings
@@ -103,4 +107,69 @@ class LetterRenderer(Protocol):
 class RateLimiter(Protocol):
     def acquire(self, key: str, rate: float) -> float:
         """0 when a token was taken, else seconds to wait."""
+        ...
+
+
+# --- the dispatcher's ledger: claim, then record (what to send is decided in between) ------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """One delivery taken for one attempt (leased to this dispatcher)."""
+
+    delivery_id: str
+    notification_id: str
+    tenant_id: str
+    dossier_id: str | None
+    channel: Channel
+    step: int
+    attempts: int  # including this one
+    kind: str
+    recipient: str
+    chain: tuple[Channel, ...]
+    facts: dict[str, Any]
+    best_effort: bool
+    source_event_id: str
+    trace_context: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class LetterToNumber:
+    """A letter entering the print queue of `tenant_id`: numbered in its register."""
+
+    tenant_id: str
+    kind: str
+    day: date
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one attempt's outcome writes, decided without the database: the delivery's
+    and notification's new values, the next channel's delivery, the letter to number, the
+    events to stage and the dead letter, all in one transaction."""
+
+    delivery: dict[str, Any]
+    notification: dict[str, Any] | None = None
+    next_channel: Channel | None = None
+    letter: LetterToNumber | None = None
+    events: tuple[BaseModel, ...] = ()
+    dead_letter: dict[str, Any] | None = None
+    dead_letter_reason: str | None = None
+
+
+class DeliveryLedger(Protocol):
+    async def claim(self, *, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]:
+        """Due deliveries and those whose lease ran out, leased to this dispatcher."""
+        ...
+
+    async def contexts(
+        self, claimed: list[Claimed]
+    ) -> dict[str, tuple[TenantView, DossierView | None]]:
+        """Per delivery id: the unit that speaks for it now (merged units followed) and its
+        dossier's view, read for the whole batch at once."""
+        ...
+
+    async def record(self, c: Claimed, changes: Changes, *, now: datetime) -> bool:
+        """Writes `changes` if the claim is still ours (False: the lease ran out and another
+        dispatcher took over, nothing written)."""
         ...

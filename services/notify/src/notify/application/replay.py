@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters import store
-from notify.adapters.tables import notifications
 from notify.domain.kinds import Channel, NotificationStatus
 
 
 async def requeue_dead(session: AsyncSession, notification_id: str, *, now: datetime) -> bool:
     """False when the notification is unknown or no longer failed (replaying twice is harmless)."""
-    n = notifications
-    row = (
-        await session.execute(
-            select(n.c.tenant_id, n.c.status, n.c.chain)
-            .where(n.c.notification_id == notification_id)
-            .with_for_update()
-        )
-    ).first()
+    row = await store.lock_notification(session, notification_id)
     if row is None or row.status != NotificationStatus.FAILED.value:
         return False
     await store.update_notification(

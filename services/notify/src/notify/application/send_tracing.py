@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from motcua_platform.telemetry import extract_context, tracer
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from notify.adapters.store import Claimed
+from notify.application.ports import Claimed
 
 TRACER_NAME = "motcua.notify.provider"
 

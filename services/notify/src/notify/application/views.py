@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from notify.domain.kinds import Channel
@@ -87,3 +87,19 @@ class TenantView:
             if leader.get("official_id") == official_id and leader.get("title_vi"):
                 return str(leader["title_vi"])
         return None
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """One letter of a commune's print queue, as the desk lists it."""
+
+    delivery_id: str
+    notification_id: str
+    dossier_id: str | None
+    kind: str
+    recipient: str
+    letter_number: str | None
+    letter_date: date | None
+    status: str
+    queued_at: datetime
+    printed_at: datetime | None

@@ -209,7 +209,11 @@ def plan_messages(
     rules: Iterable[Rule] = DEFAULT_RULES,
     *,
     preferred: Channel | None = None,
+    available: frozenset[Channel] | None = None,
 ) -> list[PlannedMessage]:
+    """`available`: the channels the commune has configured (the letter always is); a chain
+    keeps only those, so nothing is attempted through a channel that cannot send, and a
+    courtesy message with none of its channels is not planned (None: every channel)."""
     out: list[PlannedMessage] = []
     for rule in rules:
         if rule.event_type != trigger.event_type or not rule.when(trigger):
@@ -217,6 +221,10 @@ def plan_messages(
         chain = rule.chain_for(trigger.intake_channel)
         if rule.recipient.is_citizen:
             chain = with_preference(chain, preferred)
+        if available is not None:
+            chain = tuple(c for c in chain if c is Channel.LETTER or c in available)
+            if not chain:
+                continue
         once = None
         if rule.once_per_dossier and trigger.dossier_id:
             once = f"{trigger.dossier_id}:{rule.kind}:{rule.recipient}"

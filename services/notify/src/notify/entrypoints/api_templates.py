@@ -13,7 +13,7 @@ from motcua_platform.vntime import VnDateTime
 from pydantic import BaseModel, Field
 
 from notify.adapters import store
-from notify.application import template_store
+from notify.adapters import templates_db as template_store
 from notify.application.letters import compose_letter
 from notify.application.ports import Contact
 from notify.application.templating import (

@@ -11,9 +11,9 @@ from motcua_platform.auth.fastapi import CurrentPrincipal
 from motcua_platform.clock import Clock
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from notify.adapters.templates_db import DatabaseTemplates
 from notify.application.compose import Composer
 from notify.application.ports import LetterRenderer, SecretResolver
-from notify.application.template_store import DatabaseTemplates
 from notify.application.templating import TemplateRenderer
 from notify.domain.deployment_policy import DeploymentPolicy
 
