@@ -118,7 +118,8 @@ class Watch:
         for service in SERVICES:
             if service in CONSUMERS:  # lag first: its end offsets are read before the outboxes
                 self.probes.add(service, self.lag.probe(service))
-            self.probes.add(service, outbox_probe(service, self.conns[service]))
+            if await self.conns[service].fetchval("SELECT to_regclass('outbox') IS NOT NULL"):
+                self.probes.add(service, outbox_probe(service, self.conns[service]))
         self.probes.add("notify", notify_probe(self.conns["notify"]))
 
     async def close(self) -> None:

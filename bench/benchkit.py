@@ -195,21 +195,30 @@ def memory_mb(pid: int) -> dict[str, float | None]:
 
 
 def kafka_pid() -> int | None:
+    """This checkout's broker, else the one broker running on the machine (a worktree uses
+    the main checkout's: its .run has no kafka.pid)."""
     path = ROOT / ".run" / "kafka" / "kafka.pid"
     try:
         pid = int(path.read_text().strip())
+        if "kafka.Kafka" in cmdline(pid):
+            return pid
     except (FileNotFoundError, ValueError):
-        return None
-    return pid if "kafka.Kafka" in cmdline(pid) else None
+        pass
+    found = [p for p in all_pids() if "kafka.Kafka" in cmdline(p)]
+    return found[0] if len(found) == 1 else None
 
 
 def postmaster_pid() -> int | None:
+    """This checkout's PostgreSQL, else the one postmaster on the machine (see kafka_pid)."""
     data = str(ROOT / ".run" / "pg" / "data")
+    postmasters = []
     for pid in all_pids():
         line = cmdline(pid)
         if "postgres" in line and f"-D {data}" in line:
             return pid
-    return None
+        if "bin/postgres" in line and " -D " in line:
+            postmasters.append(pid)
+    return postmasters[0] if len(postmasters) == 1 else None
 
 
 class CpuMeter:
