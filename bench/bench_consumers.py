@@ -212,6 +212,20 @@ async def raw_setwise_loop(
         await drop_scratch_database(env, name)
 
 
+def count_statements(engine: Any) -> list[int]:
+    """Statements the engine sends (every cursor execute: SELECT, INSERT, SAVEPOINT ...;
+    BEGIN and COMMIT are asyncpg's own and not counted): a one-item counter."""
+    from sqlalchemy import event
+
+    counter = [0]
+
+    def count(*_: Any) -> None:
+        counter[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    return counter
+
+
 def handled(service: str) -> float:
     """Messages the service's consumers have finished, whatever the outcome."""
     total = 0.0
@@ -250,11 +264,12 @@ def _build(service: str, settings_values: dict[str, Any]) -> Any:
 
 async def service_rate(
     env: dict[str, str], service: str, names: dict[str, str], count: int
-) -> tuple[float, float]:
-    """(events per second, CPU-ms per event) of the service's consumer: from its first
-    handled record until the group has committed every record of the bench's topics (lag 0,
-    bench/drain.py), not just until the handler ran for the last one. CPU is this process's
-    (the runtime is in it) plus the PostgreSQL backends of the service's database."""
+) -> tuple[float, float, float]:
+    """(events per second, CPU-ms per event, SQL statements per event) of the service's
+    consumer: from its first handled record until the group has committed every record of
+    the bench's topics (lag 0, bench/drain.py), not just until the handler ran for the last
+    one. CPU is this process's (the runtime is in it) plus the PostgreSQL backends of the
+    service's database."""
     name = unique(f"bench_cons_{service}")
     url = await create_database(env, name)
     group = f"bench-{service}-{uuid.uuid4().hex[:8]}"
@@ -271,6 +286,7 @@ async def service_rate(
         await runtime.migrate()
         transport = RenamedTopics(KafkaTransport(make_broker(runtime.settings)), names)
         runtime.wire(transport, frozenset({"consumer"}))
+        statements = count_statements(runtime.engine.sync_engine)
         before, dead_before = handled(service), dead_lettered(service)
         meter = CpuMeter({}, [name])
         await lag.start()
@@ -293,7 +309,7 @@ async def service_rate(
         dead = dead_lettered(service) - dead_before
         if dead:
             raise RuntimeError(f"{service}: {dead:.0f} messages dead-lettered")
-        return count / elapsed, (process_ms + cpu["postgresql"]) / count
+        return count / elapsed, (process_ms + cpu["postgresql"]) / count, statements[0] / count
     finally:
         await lag.stop()
         await drop_scratch_database(env, name)
@@ -321,21 +337,39 @@ async def main(quick: bool) -> None:
         "notify": [],
     }
     cpu: dict[str, list[float]] = {"raw_setwise": [], "workflow": [], "notify": []}
+    statements: dict[str, list[float]] = {"workflow": [], "notify": []}
     for service in ("workflow", "notify"):  # baselines before each, so both see the load
         rounds["raw"].append(await raw_consume_rate(bootstrap, topics, len(wires)))
         rounds["raw_tx"].append(await raw_transactional_loop(env, bootstrap, topics, len(wires)))
         rate, ms = await raw_setwise_loop(env, bootstrap, topics, len(wires))
         rounds["raw_setwise"].append(rate)
         cpu["raw_setwise"].append(ms)
-        rate, ms = await service_rate(env, service, names, len(wires))
+        rate, ms, per_event = await service_rate(env, service, names, len(wires))
         rounds[service].append(rate)
         cpu[service].append(ms)
+        statements[service].append(per_event)
         print(
             f"raw {rounds['raw'][-1]:,.0f} ev/s, raw+tx {rounds['raw_tx'][-1]:,.0f} ev/s, "
             f"raw set-wise {rounds['raw_setwise'][-1]:,.0f} ev/s, "
-            f"{service} {rounds[service][-1]:,.0f} ev/s ({ms:.2f} CPU-ms/event)",
+            f"{service} {rounds[service][-1]:,.0f} ev/s ({ms:.2f} CPU-ms/event, "
+            f"{per_event:.1f} statements/event)",
             flush=True,
         )
+    # Workflow on DossierReceived alone (issue 20's "about 16 round trips per DossierReceived").
+    received = [w for w in wires if w.headers.get("ce_type") == "DossierReceived"]
+    received_names = {t: f"{n}.received" for t, n in names.items()}
+    await produce(bootstrap, received_names, received)
+    received_topics = sorted({received_names[w.topic] for w in received})
+    received_raw, _ = await raw_setwise_loop(env, bootstrap, received_topics, len(received))
+    received_rate, received_ms, received_statements = await service_rate(
+        env, "workflow", received_names, len(received)
+    )
+    print(
+        f"DossierReceived only: raw set-wise {received_raw:,.0f} ev/s, workflow "
+        f"{received_rate:,.0f} ev/s, {received_ms:.2f} CPU-ms and "
+        f"{received_statements:.1f} statements per event",
+        flush=True,
+    )
     raw, raw_tx, raw_set = (median(rounds[k]) for k in ("raw", "raw_tx", "raw_setwise"))
     raw_set_cpu = median(cpu["raw_setwise"])
     figures = {}
@@ -353,12 +387,22 @@ async def main(quick: bool) -> None:
             "ratio: set-wise loop ÷ service (this process + the database's backends)",
             higher_is_better=False,
         )
+        figures[f"{service}_sql_statements_per_event"] = figure(
+            median(statements[service]), None, "fewer is better (lifecycle mix)"
+        )
         figures[f"{service}_events_per_second_vs_bare_consume"] = figure(
             value, raw, "context: getmany + json decode, no database"
         )
         figures[f"{service}_events_per_second_vs_raw_transaction_per_event"] = figure(
             value, raw_tx, "context: raw loop + one asyncpg transaction and commit per event"
         )
+    figures["workflow_dossier_received_per_second"] = figure(
+        received_rate, received_raw, ">= 0.5 (ratio to the set-wise loop on the same events)"
+    )
+    figures["workflow_sql_statements_per_dossier_received"] = figure(
+        received_statements, None, "issue 20: about 16 before the set-based consumer"
+    )
+    figures["workflow_cpu_ms_per_dossier_received"] = figure(received_ms, None, "")
     write_results(
         "consumers",
         {
@@ -373,6 +417,9 @@ async def main(quick: bool) -> None:
             "event), then the offsets committed",
             "rounds": {k: [round(x) for x in v] for k, v in rounds.items()},
             "cpu_ms_per_event_rounds": {k: [round(x, 3) for x in v] for k, v in cpu.items()},
+            "statements_per_event_rounds": {
+                k: [round(x, 2) for x in v] for k, v in statements.items()
+            },
             "intake": "consumes nothing: no figure",
             "notes": [
                 "The machine (2 cores) was shared with other engineers' work while this ran: "

@@ -1,24 +1,33 @@
-"""End to end: dossiers per second from intake's API to analytics' projection, latency at half
-that rate, CPU milliseconds per dossier over every process, memory of each service.
+"""End to end: dossiers per second from intake's API until the platform is idle again,
+CPU milliseconds per dossier over every process, idle CPU, each service's rate alone,
+latency at half the rate, memory of each service.
 
 `uv run python bench/bench_end_to_end.py [--quick]` needs the Kafka and PostgreSQL of
 `make services-up`. Writes bench/results/end_to_end.json.
 
 The four services run as separate processes with all their roles (api, relay, consumer,
-timers), fresh databases, fresh consumer groups. A "dossier" is one registration: intake's
-transaction and outbox, the relay, workflow starting the statutory clock (and its events),
-notify's receipt message, analytics projecting the received dossier and the clock.
+timers), fresh databases, fresh consumer groups. A "dossier" is one registration and every
+effect of it: intake's transaction and outbox, the relay, workflow starting the statutory
+clock (and its events), notify's receipt message down to a final delivery or a letter in the
+print queue, analytics projecting the received dossier and the clock.
 
-1. Capacity: N registrations from 32 concurrent clerks; the value is N ÷ the time until
-   analytics' `dossier_facts` holds all N. The baseline, in the same phase, is the rate at
-   which intake's API answered them (registration only): the ratio says how well the rest of
-   the pipeline keeps up with the desk.
-2. Latency: registrations at half the measured capacity, open loop, for a fixed time; each
+The window of a phase closes only when the platform is idle (bench/drain.py): every consumer
+group's lag is 0, every service's outbox is empty, no notify delivery is queued or sending
+and every notification has a final delivery or a print-queued letter: two polls in a row.
+
+1. Idle: a quiet window with no traffic; CPU-ms per second of every process (its own figure).
+2. Capacity: N registrations from 32 concurrent clerks; the value is N ÷ the time until the
+   platform is idle (the old figure, until analytics' `dossier_facts` holds all N, is kept
+   beside it). The baseline, in the same phase, is the rate at which intake's API answered.
+3. CPU: utime+stime of the four services' process trees, Kafka's JVM and PostgreSQL
+   (postmaster, background processes, our databases' backends, and backends that exited
+   meanwhile) from /proc across phase 2, per dossier and per service.
+4. Alone: workflow, notify and analytics are paused (SIGSTOP) while intake registers M
+   dossiers (intake's rate alone: until its outbox is empty); then each consumer in turn is
+   resumed alone on its backlog, from its first commit until its own effects are all done.
+5. Latency: registrations at half the measured capacity, open loop, for a fixed time; each
    dossier's latency runs from its POST to its row in `dossier_facts` (polled every 20 ms).
-3. CPU: utime+stime of the four services, Kafka's JVM and PostgreSQL (postmaster, background
-   processes, our databases' backends, and backends that exited meanwhile) from /proc before
-   and after phase 1, per dossier; capacity of this machine = cores × 1000 ÷ that.
-4. Memory: RSS and PSS of each service at rest (after start) and the peak under phase 1.
+6. Memory: RSS and PSS of each service at rest (after start) and the peak under phase 2.
 """
 
 from __future__ import annotations
