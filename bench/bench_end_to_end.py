@@ -44,11 +44,19 @@ import asyncpg
 from benchkit import CpuMeter, figure, memory_mb, write_results
 from benchplatform import ALL_ROLES, BenchPlatform, Desk, new_platform
 from drain import GroupLag, ProbeSet, notify_probe, outbox_probe, wait_until_idle
+from motcua_contracts.topics import Topics
 
 from tests.support.servers import server_env
 
 SERVICES = ["intake", "workflow", "notify", "analytics"]
-CONSUMERS = ["workflow", "notify", "analytics"]  # intake consumes nothing
+CONSUMERS = ["workflow", "notify", "analytics"]  # paused in turn by the "alone" phase
+# What each group reads (its subscriptions): intake only reads workflow's ApologyIssued.
+READS = {
+    "intake": (Topics.CLOCK,),
+    "workflow": (Topics.DOSSIERS, Topics.TENANTS, Topics.CLOCK),
+    "notify": (Topics.DOSSIERS, Topics.CLOCK, Topics.TENANTS),
+    "analytics": (Topics.DOSSIERS, Topics.CLOCK, Topics.TENANTS),
+}
 GOAL_PER_SECOND = 1000.0  # issue #10: 1,000 dossiers per second end to end
 PEAK_NEED = 300.0  # the whole country at peak (docs/domain.md §8)
 DONE_TOTAL_MS = 10.0  # issue 20 "done means": all processes, measured until idle
@@ -116,7 +124,8 @@ class Watch:
         self.conns: dict[str, asyncpg.Connection] = {}
         self.lag = GroupLag(
             platform.env["MOTCUA_KAFKA_BOOTSTRAP"],
-            {s: f"{platform.run}-{s}" for s in CONSUMERS},
+            {s: f"{platform.run}-{s}" for s in SERVICES},
+            READS,
         )
         self.probes = ProbeSet()
 
@@ -125,8 +134,7 @@ class Watch:
         for service in SERVICES:
             self.conns[service] = await asyncpg.connect(self.platform.dsn(service))
         for service in SERVICES:
-            if service in CONSUMERS:  # lag first: its end offsets are read before the outboxes
-                self.probes.add(service, self.lag.probe(service))
+            self.probes.add(service, self.lag.probe(service))  # first: ends before outboxes
             if await self.conns[service].fetchval("SELECT to_regclass('outbox') IS NOT NULL"):
                 self.probes.add(service, outbox_probe(service, self.conns[service]))
         self.probes.add("notify", notify_probe(self.conns["notify"]))

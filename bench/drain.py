@@ -8,7 +8,7 @@ those rounds (later rounds only confirm no effect was still in flight between tw
 
 The concrete probes, one per kind of unfinished work:
 - `outbox_probe`: rows of a service's outbox not yet published (the relay's backlog);
-- `lag_probe`: for each consumer group, records on its topics not yet committed; the end
+- `GroupLag`: for each consumer group, records on its topics not yet committed; the end
   offsets are read *before* the committed ones, so events other work appends to the shared
   topics meanwhile do not keep the window open, and nothing read as produced is missed;
 - `notify_probe`: deliveries still queued or sending, and notifications with no final
@@ -127,9 +127,18 @@ def count_probe(name: str, conn: Any, sql: str, expected: int, *args: Any) -> Pr
 class GroupLag:
     """Lag of consumer groups on the topics they have committed offsets for."""
 
-    def __init__(self, bootstrap: str, groups: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        groups: Mapping[str, str],
+        topics: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """`topics`: per label, the topics the group subscribes to. A group also holds
+        offsets of topics it never reads (a fresh group is positioned on every topic): their
+        lag grows with other work's traffic and is not the service's."""
         self.bootstrap = bootstrap
         self.groups = dict(groups)  # label -> group id
+        self.topics = {k: frozenset(v) for k, v in (topics or {}).items()}
         self._admin: Any = None
         self._consumer: Any = None
 
@@ -150,7 +159,12 @@ class GroupLag:
 
     async def committed(self, label: str) -> dict[Any, int]:
         offsets = await self._admin.list_consumer_group_offsets(self.groups[label])
-        return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+        read = self.topics.get(label)
+        return {
+            tp: meta.offset
+            for tp, meta in offsets.items()
+            if meta.offset >= 0 and (read is None or tp.topic in read)
+        }
 
     async def lags(self, labels: Iterable[str] | None = None) -> dict[str, int]:
         chosen = list(self.groups if labels is None else labels)

@@ -83,3 +83,44 @@ async def test_probes_are_read_in_order_and_by_service() -> None:
     assert await read_all(probes.of(["workflow"])) == {"workflow.lag": 0, "workflow.outbox": 0}
     assert order == ["workflow.lag", "workflow.outbox"]
     assert [*await read_all(probes.of(["notify", "intake"]))] == ["notify.lag"]
+
+
+class _TP:
+    def __init__(self, topic: str, partition: int = 0) -> None:
+        self.topic, self.partition = topic, partition
+
+    def __hash__(self) -> int:
+        return hash((self.topic, self.partition))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _TP) and (other.topic, other.partition) == (
+            self.topic,
+            self.partition,
+        )
+
+
+class _Meta:
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+
+async def test_lag_counts_only_the_topics_a_group_reads() -> None:
+    from drain import GroupLag
+
+    dossiers, notifications = _TP("motcua.dossiers"), _TP("motcua.notifications")
+    committed = {dossiers: _Meta(10), notifications: _Meta(3)}  # nobody reads notifications
+    ends = {dossiers: 12, notifications: 900}
+
+    class Admin:
+        async def list_consumer_group_offsets(self, group: str) -> dict[_TP, _Meta]:
+            return committed
+
+    class Consumer:
+        async def end_offsets(self, tps: list[_TP]) -> dict[_TP, int]:
+            return {tp: ends[tp] for tp in tps}
+
+    lag = GroupLag("unused:9092", {"workflow": "g"}, {"workflow": ["motcua.dossiers"]})
+    lag._admin, lag._consumer = Admin(), Consumer()
+    assert await lag.lags() == {"workflow.lag": 2}  # 12 - 10; the 897 on notifications: not its
+    committed[dossiers] = _Meta(12)
+    assert await lag.probe("workflow")() == {"workflow.lag": 0}
