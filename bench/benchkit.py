@@ -162,6 +162,20 @@ def all_pids() -> list[int]:
     return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
 
 
+def tree_ms(pid: int) -> float:
+    """CPU of a process, its reaped children and every live descendant (a service that
+    forks workers counts them all)."""
+    children: dict[int, list[int]] = {}
+    for p in all_pids():
+        children.setdefault(parent_of(p), []).append(p)
+    total, stack = 0.0, [pid]
+    while stack:
+        p = stack.pop()
+        total += cpu_ms(p, children=True)
+        stack.extend(children.get(p, []))
+    return total
+
+
 def memory_mb(pid: int) -> dict[str, float | None]:
     """RSS, and PSS where /proc/<pid>/smaps_rollup is readable."""
     out: dict[str, float | None] = {"rss_mb": None, "pss_mb": None}
@@ -181,21 +195,30 @@ def memory_mb(pid: int) -> dict[str, float | None]:
 
 
 def kafka_pid() -> int | None:
+    """This checkout's broker, else the one broker running on the machine (a worktree uses
+    the main checkout's: its .run has no kafka.pid)."""
     path = ROOT / ".run" / "kafka" / "kafka.pid"
     try:
         pid = int(path.read_text().strip())
+        if "kafka.Kafka" in cmdline(pid):
+            return pid
     except (FileNotFoundError, ValueError):
-        return None
-    return pid if "kafka.Kafka" in cmdline(pid) else None
+        pass
+    found = [p for p in all_pids() if "kafka.Kafka" in cmdline(p)]
+    return found[0] if len(found) == 1 else None
 
 
 def postmaster_pid() -> int | None:
+    """This checkout's PostgreSQL, else the one postmaster on the machine (see kafka_pid)."""
     data = str(ROOT / ".run" / "pg" / "data")
+    postmasters = []
     for pid in all_pids():
         line = cmdline(pid)
         if "postgres" in line and f"-D {data}" in line:
             return pid
-    return None
+        if "bin/postgres" in line and " -D " in line:
+            postmasters.append(pid)
+    return postmasters[0] if len(postmasters) == 1 else None
 
 
 class CpuMeter:
@@ -229,7 +252,7 @@ class CpuMeter:
         return total, reaped
 
     def read(self) -> dict[str, float]:
-        out = {name: cpu_ms(pid, children=True) for name, pid in self.processes.items()}
+        out = {name: tree_ms(pid) for name, pid in self.processes.items()}
         out["kafka"] = cpu_ms(self.kafka) if self.kafka else 0.0
         out["postgresql"], out["postgresql_exited_backends"] = self._postgres_ms()
         out["_wall_ms"] = time.monotonic() * 1000

@@ -231,6 +231,13 @@ class Harness:
             message = inbound(envelope)
             await self._consumers[message.topic].handle(message)
 
+    async def deliver_batch(self, *envelopes: EventEnvelope) -> None:
+        """One poll's records, as the Kafka subscriber hands them over: one transaction."""
+        messages = [inbound(e) for e in envelopes]
+        consumer = self._consumers[messages[0].topic]
+        assert all(self._consumers[m.topic] is consumer for m in messages)
+        await consumer.handle_batch(messages)
+
     async def fire(self) -> int:
         total = 0
         while n := await fire_due(self.context):

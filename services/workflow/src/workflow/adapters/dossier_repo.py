@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, exists, insert, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workflow.adapters.tables import dossier_clocks, timers
+from workflow.adapters.tables import clock_events, dossier_clocks, timers
 
 D = dossier_clocks
 
@@ -30,6 +30,21 @@ async def lock(session: AsyncSession, dossier_id: str) -> Row[Any] | None:
     return (
         await session.execute(select(D).where(D.c.dossier_id == dossier_id).with_for_update())
     ).first()
+
+
+async def presence(session: AsyncSession, dossier_id: str) -> tuple[bool, bool, bool]:
+    """(clock row, any timer, any recorded clock fact) of a dossier, in one read: for a new
+    dossier all three are False and nothing else needs to be looked up or locked."""
+    row = (
+        await session.execute(
+            select(
+                exists().where(D.c.dossier_id == dossier_id),
+                exists().where(timers.c.subject_id == dossier_id),
+                exists().where(clock_events.c.dossier_id == dossier_id),
+            )
+        )
+    ).one()
+    return bool(row[0]), bool(row[1]), bool(row[2])
 
 
 async def insert_row(session: AsyncSession, values: Mapping[str, Any]) -> None:

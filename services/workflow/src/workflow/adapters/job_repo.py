@@ -113,6 +113,9 @@ async def advance(
     )
 
 
+NATIONAL_CHECKED = "workflow.national_calendar"  # session.info key: see Statutory.national
+
+
 async def change_exists(session: AsyncSession, change_id: str) -> bool:
     return bool(
         await session.scalar(
@@ -123,6 +126,7 @@ async def change_exists(session: AsyncSession, change_id: str) -> bool:
 
 async def add_change(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(insert(calendar_changes).values(**values))
+    session.info.pop(NATIONAL_CHECKED, None)  # the events after it see the change
 
 
 async def fingerprints(session: AsyncSession) -> dict[tuple[str, str], str]:

@@ -10,6 +10,7 @@ import motcua_clock as mc
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workflow.adapters.job_repo import NATIONAL_CHECKED
 from workflow.adapters.tables import calendar_changes
 from workflow.adapters.tenant_repo import TenantInfo
 from workflow.domain.calendar_plan import blend
@@ -64,16 +65,24 @@ class Statutory:
         return self.catalogue.get(code, version)
 
     async def national(self, session: AsyncSession) -> mc.NationalCalendar:
-        """The calendar file plus every recorded change, in the order they were recorded."""
+        """The calendar file plus every recorded change, in the order they were recorded.
+
+        Checked once per transaction (a consumer batch): a change recorded in it
+        (`job_repo.add_change`) drops the check, so the events after it see the change."""
+        held = session.info.get(NATIONAL_CHECKED)
+        if held is not None:
+            return held  # type: ignore[no-any-return]
         t = calendar_changes
         key = tuple((await session.execute(select(func.count(), func.max(t.c.recorded_at)))).one())
         if self._folded is not None and self._folded[0] == key:
+            session.info[NATIONAL_CHECKED] = self._folded[1]
             return self._folded[1]
         calendar = self.base_calendar
         rows = (await session.execute(select(t).order_by(t.c.recorded_at, t.c.change_id))).all()
         for row in rows:
             calendar = calendar.with_change(change_of(row))
         self._folded = ((int(key[0]), key[1]), calendar)
+        session.info[NATIONAL_CHECKED] = calendar
         return calendar
 
     def tenant_calendar(

@@ -44,6 +44,27 @@ def promise_of(info: TenantInfo | None, procedure_code: str) -> float | None:
     return None
 
 
+# --- per-transaction cache ----------------------------------------------------------------
+# A consumer batch runs in one transaction (the platform's IdempotentConsumer.handle_batch):
+# the communes it touches are read once for the whole batch, not once per event. The cache
+# lives in the session, so it ends with the batch, and every write below drops the commune
+# it changes: a TenantConfigured earlier in the batch counts for the events after it.
+_CACHE = "workflow.tenants"
+_ABSENT = object()
+
+
+def _cache(session: AsyncSession) -> dict[str, Any]:
+    return session.info.setdefault(_CACHE, {})  # type: ignore[no-any-return]
+
+
+def forget(session: AsyncSession, tenant_id: str | None = None) -> None:
+    """Drop what this transaction holds about one commune (None: all of them)."""
+    if tenant_id is None:
+        session.info.pop(_CACHE, None)
+    else:
+        _cache(session).pop(tenant_id, None)
+
+
 def defaults(tenant_id: str) -> TenantInfo:
     return TenantInfo(tenant_id, None)
 
@@ -60,19 +81,32 @@ def _info(row: Any) -> TenantInfo:
 
 
 async def get(session: AsyncSession, tenant_id: str) -> TenantInfo | None:
+    cache = _cache(session)
+    held = cache.get(tenant_id)
+    if held is not None:
+        return None if held is _ABSENT else held  # type: ignore[no-any-return]
     row = (
         await session.execute(select(wf_tenants).where(wf_tenants.c.tenant_id == tenant_id))
     ).first()
-    return _info(row) if row is not None else None
+    info = _info(row) if row is not None else None
+    cache[tenant_id] = _ABSENT if info is None else info
+    return info
 
 
 async def get_many(session: AsyncSession, tenant_ids: Iterable[str]) -> dict[str, TenantInfo]:
     ids = sorted(set(tenant_ids))
     if not ids:
         return {}
-    rows = (await session.execute(select(wf_tenants).where(wf_tenants.c.tenant_id.in_(ids)))).all()
-    found = {r.tenant_id: _info(r) for r in rows}
-    return {t: found.get(t) or defaults(t) for t in ids}
+    cache = _cache(session)
+    missing = [t for t in ids if t not in cache]
+    if missing:
+        rows = (
+            await session.execute(select(wf_tenants).where(wf_tenants.c.tenant_id.in_(missing)))
+        ).all()
+        found = {r.tenant_id: _info(r) for r in rows}
+        for t in missing:
+            cache[t] = found.get(t, _ABSENT)
+    return {t: defaults(t) if cache[t] is _ABSENT else cache[t] for t in ids}
 
 
 async def all_ids(session: AsyncSession) -> list[str]:
@@ -81,16 +115,16 @@ async def all_ids(session: AsyncSession) -> list[str]:
 
 async def ensure_known(session: AsyncSession, tenant_id: str, now: datetime) -> bool:
     """Remember a commune first seen on a dossier; True when it was new."""
-    if await session.scalar(
-        select(wf_tenants.c.tenant_id).where(wf_tenants.c.tenant_id == tenant_id)
-    ):
+    if await get(session, tenant_id) is not None:
         return False
     await session.execute(insert(wf_tenants).values(tenant_id=tenant_id, updated_at=now))
+    forget(session, tenant_id)
     return True
 
 
 async def replace_config(session: AsyncSession, info: TenantInfo, now: datetime) -> None:
     """Replace (never merge) what is held about the commune."""
+    forget(session, info.tenant_id)
     values = {
         "config": json.dumps(info.config, ensure_ascii=False) if info.config else None,
         "revision": info.revision,
@@ -104,3 +138,4 @@ async def replace_config(session: AsyncSession, info: TenantInfo, now: datetime)
     )
     if not done.rowcount:  # type: ignore[attr-defined]
         await session.execute(insert(wf_tenants).values(tenant_id=info.tenant_id, **values))
+    forget(session, info.tenant_id)

@@ -97,6 +97,21 @@ async def sync_clock_timers(
         await session.execute(insert(T), fresh)
 
 
+async def insert_planned(
+    session: AsyncSession,
+    *,
+    subject_id: str,
+    tenant_id: str,
+    dossier_id: str,
+    planned: Mapping[str, PlannedTimer],
+) -> None:
+    """The plan of a subject that has no timer yet (one multi-row insert, no look-up)."""
+    if planned:
+        await session.execute(
+            insert(T), [_values(subject_id, tenant_id, dossier_id, p) for p in planned.values()]
+        )
+
+
 async def schedule(
     session: AsyncSession,
     *,

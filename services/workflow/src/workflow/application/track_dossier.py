@@ -55,7 +55,11 @@ async def track_received(
     dossier_id = envelope.dossier_id
     if dossier_id is None:
         raise DomainError("event.no_dossier", "Sự kiện thiếu mã định danh hồ sơ.")
-    if await dossier_repo.lock(session, dossier_id) is not None:
+    # One read for a new dossier (the usual case): no clock row, timer or earlier fact. A
+    # known one changes nothing, so it needs no lock; two deliveries racing on a new one
+    # collide on the clock row's key and the loser's retry finds it known.
+    known, has_timers, has_history = await dossier_repo.presence(session, dossier_id)
+    if known:
         return
     now = ctx.clock.now()
     owner = owner_of(envelope.tenant_id, fact.resolving_tenant_id)
@@ -81,7 +85,7 @@ async def track_received(
     except (UnknownProcedure, NoVersionInForce, ClockRuleViolation) as exc:
         raise DomainError(exc.code, exc.message_vi) from exc
     # Facts recorded before the dossier itself (a replay reading two topics) fold in now.
-    for earlier in await history_repo.events_of(session, dossier_id):
+    for earlier in await history_repo.events_of(session, dossier_id) if has_history else ():
         state = with_event(state, earlier, strict=False)
     steps = tuple(s.key for s in procedure.steps)
     step = next_step(steps, None, Fact("received", fact.received_at))
@@ -104,7 +108,9 @@ async def track_received(
             **derived.columns,
         },
     )
-    await timer_repo.sync_clock_timers(
+    # Timers left by a replay (fired keys read back first) are reconciled; else inserted.
+    write_timers = timer_repo.sync_clock_timers if has_timers else timer_repo.insert_planned
+    await write_timers(
         session,
         subject_id=dossier_id,
         tenant_id=owner,
