@@ -28,16 +28,18 @@ function isoDate(ddmmyyyy) {
 }
 
 const ROLE_VI = { clerk: "Công chức tiếp nhận", leader: "Lãnh đạo trực" };
+// The lifecycle is data: the dossier lists the steps allowed now (as their API paths); the
+// page offers those and only those, with these labels.
 const ACTIONS = {
-  accept: ["accept", "Nhận đủ hồ sơ, hẹn trả"],
-  request_supplement: ["supplement-request", "Yêu cầu bổ sung"],
-  receive_supplement: ["supplement-received", "Đã nhận bổ sung"],
-  refuse: ["refuse", "Từ chối tiếp nhận"],
-  transfer: ["transfer", "Chuyển xử lý"],
-  decide: ["decision", "Quyết định giải quyết"],
-  mark_result_ready: ["result-ready", "Đã có kết quả"],
-  return_result: ["result-returned", "Trả kết quả (bàn giao)"],
-  withdraw: ["withdraw", "Rút hồ sơ"],
+  accept: "Nhận đủ hồ sơ, hẹn trả",
+  "supplement-request": "Yêu cầu bổ sung",
+  "supplement-received": "Đã nhận bổ sung",
+  refuse: "Từ chối tiếp nhận",
+  transfer: "Chuyển xử lý",
+  decision: "Quyết định giải quyết",
+  "result-ready": "Đã có kết quả",
+  "result-returned": "Trả kết quả (bàn giao)",
+  withdraw: "Rút hồ sơ",
 };
 
 let config = null;
@@ -282,15 +284,20 @@ async function flush() {
 
 // ---- one dossier ----
 async function printPdf(path) {
+  // A plain link cannot carry the bearer header: the PDF is fetched, then shown from a blob
+  // URL. The tab is opened at the click (a popup blocker allows it), filled when it arrives.
+  const tab = window.open("", "_blank");
+  $("#loi-buoc").hidden = true;
   const r = await api(`/dossiers/${current.dossier_id}/${path}`);
   if (!r.ok) {
+    if (tab) tab.close();
     $("#loi-buoc").hidden = false;
     $("#loi-buoc").textContent = (await r.json()).message;
     return;
   }
-  // A plain link cannot carry the bearer header: the PDF is fetched, then opened as a blob.
   const url = URL.createObjectURL(await r.blob());
-  window.open(url, "_blank");
+  if (tab) tab.location.href = url;
+  else location.assign(url);
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
@@ -308,18 +315,21 @@ function openDossier(d) {
   for (const [k, v] of rows) dl.append(el("dt", {}, k), el("dd", {}, v));
   $("#chi-tiet").replaceChildren(el("div", { class: "card" }, dl));
   const prints = $("#nut-in");
-  prints.replaceChildren(el("button", { type: "button", id: "in-mau-01",
+  prints.replaceChildren();
+  // Form 01 exists once the dossier is complete and accepted (the appointment is fixed then).
+  if (d.accepted_at) prints.append(el("button", { type: "button", id: "in-mau-01",
     on: { click: () => printPdf("receipt.pdf") } }, "In giấy tiếp nhận, hẹn trả (Mẫu 01)"));
   if (d.supplements_requested > 0) prints.append(el("button", { type: "button",
     on: { click: () => printPdf("supplement-request.pdf") } }, "In phiếu yêu cầu bổ sung (Mẫu 02)"));
   if (d.status === "refused") prints.append(el("button", { type: "button",
     on: { click: () => printPdf("refusal.pdf") } }, "In phiếu từ chối (Mẫu 03)"));
+  if (!prints.children.length) prints.append(el("p", {}, "Chưa có biểu mẫu để in: giấy tiếp nhận (Mẫu 01) có sau khi nhận đủ hồ sơ."));
   const steps = $("#nut-buoc");
   steps.replaceChildren();
   for (const a of d.allowed_transitions) {
     if (!ACTIONS[a]) continue;
     steps.append(el("button", { type: "button", "data-action": a,
-      on: { click: () => act(a) } }, ACTIONS[a][1]));
+      on: { click: () => act(a) } }, ACTIONS[a]));
   }
   if (!d.allowed_transitions.length) steps.append(el("p", {}, "Hồ sơ đã kết thúc, không còn bước nào."));
   $("#form-le-trao").hidden = !["decided", "result_ready"].includes(d.status);
@@ -328,7 +338,7 @@ function openDossier(d) {
 
 function bodyFor(action) {
   switch (action) {
-    case "request_supplement": {
+    case "supplement-request": {
       const what = prompt("Giấy tờ cần bổ sung (mỗi dòng một giấy tờ, ngăn cách bằng dấu ;)");
       return what ? { missing_items: what.split(";").map((s) => s.trim()).filter(Boolean) } : null;
     }
@@ -336,8 +346,12 @@ function bodyFor(action) {
       const why = prompt("Lý do từ chối tiếp nhận");
       return why ? { reason_codes: ["other"], reason_text: why } : null;
     }
-    case "decide": return { outcome: "approved" };
-    case "return_result": return { method: "counter" };
+    case "transfer": {
+      const to = prompt("Chuyển cho đơn vị hoặc cán bộ nào? (mã đơn vị, ví dụ tu-phap-ho-tich)");
+      return to ? { to_unit_id: to.trim() } : null;
+    }
+    case "decision": return { outcome: "approved" };
+    case "result-returned": return { method: "counter" };
     default: return {};
   }
 }
@@ -345,7 +359,8 @@ function bodyFor(action) {
 async function act(action) {
   const body = bodyFor(action);
   if (body === null) return;
-  const r = await api(`/dossiers/${current.dossier_id}/${ACTIONS[action][0]}`,
+  $("#loi-buoc").hidden = true;
+  const r = await api(`/dossiers/${current.dossier_id}/${action}`,
     { method: "POST", json: body });
   if (r.ok) openDossier(await r.json());
   else {
