@@ -154,6 +154,7 @@ async function measure(context, url) {
     await page.click("#nut-tiep-nhan");
     await page.waitForSelector("#hang-cho:not([hidden])", { timeout: 15000 });
     result.pendingText = await page.textContent("#hang-cho");
+    result.checklistAfterReset = await page.$$eval("#danh-muc-giay-to input", (n) => n.length);
     await shot(page, "6-cho-gui");
     await context.setOffline(false);
     await page.waitForSelector("#hang-cho[hidden]", { state: "attached", timeout: 30000 });

@@ -97,6 +97,7 @@ def test_clerk_registers_prints_hands_over_and_offline_arrives_once(
     assert "Đã trả kết quả" in r["finalDetail"]
     assert "không còn bước nào" in r["finalSteps"]
     assert "Đang chờ gửi 1 hồ sơ" in r["pendingText"]
+    assert r["checklistAfterReset"] == 0  # the cleared form shows no other procedure's list
     assert r["pendingAfter"] == "[]"
     assert r["focusedIsButton"]
     # Exactly once: one dossier for the applicant typed offline.

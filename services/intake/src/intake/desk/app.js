@@ -213,6 +213,11 @@ function registration() {
     verification_required: $("#xac-minh").checked };
 }
 
+async function resetForm(form) {
+  form.reset(); // the procedure too: its checklist, fees and date are cleared with it
+  await onProcedure();
+}
+
 async function send(item) {
   return api("/dossiers", { method: "POST", json: item.body, headers: { "Idempotency-Key": item.key } });
 }
@@ -228,19 +233,18 @@ async function onRegister(ev) {
   try {
     const r = await send(item);
     if (r.status === 201) {
-      form.reset();
-      await onProcedure();
+      await resetForm(form);
       openDossier(await r.json());
     } else if (r.status >= 500 || r.status === 429) {
       keep(item);
-      form.reset();
+      await resetForm(form);
       renderPending();
     } else {
       showErrors(form, await r.json());
     }
   } catch {
     keep(item); // the link is down: kept, sent when it returns
-    form.reset();
+    await resetForm(form);
     renderPending();
   } finally {
     button.disabled = false;
