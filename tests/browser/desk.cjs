@@ -160,6 +160,10 @@ async function measure(context, url) {
     await page.waitForSelector("#hang-cho[hidden]", { state: "attached", timeout: 30000 });
     result.pendingAfter = await page.evaluate(() => localStorage.getItem("motcua.desk.pending"));
 
+    // PKCE as the production sign-in sends it: RFC 7636 appendix B's verifier and challenge.
+    result.pkce = await page.evaluate(async () =>
+      (await import("/ban-tiep-nhan/static/auth.js")).challengeOf("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+
     // Keyboard: the sign-out button is reachable and a real button.
     await page.focus("#dang-xuat");
     result.focusedIsButton = await page.evaluate(() => document.activeElement.tagName === "BUTTON");
