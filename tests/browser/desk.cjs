@@ -94,6 +94,7 @@ async function measure(context, url) {
     await page.goto(process.env.URL, { waitUntil: "load" });
     await page.waitForSelector("#dang-nhap-nut button[data-role]", { timeout: 15000 });
     await shot(page, "1-dang-nhap");
+    result.navBeforeSignIn = await page.isVisible("#dieu-huong");
 
     // Clerk: a wrong ID number is shown beside its field, from the 422 body.
     await signIn(page, "clerk");

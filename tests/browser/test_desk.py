@@ -100,6 +100,7 @@ def test_clerk_registers_prints_hands_over_and_offline_arrives_once(
     assert r["checklistAfterReset"] == 0  # the cleared form shows no other procedure's list
     assert r["pendingAfter"] == "[]"
     assert r["focusedIsButton"]
+    assert not r["navBeforeSignIn"]  # no "Đăng xuất" before anyone signed in
     assert r["pkce"] == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     # Exactly once: one dossier for the applicant typed offline.
     token = mint("clerk", TENANT, keys=keys)
