@@ -34,6 +34,8 @@ POLICY: dict[str, Rule] = {
     "intake POST /api/v1/communes/{tenant_id}/dossiers": STAFF,
     "intake GET /api/v1/communes/{tenant_id}/dossiers": READ,
     "intake GET /api/v1/communes/{tenant_id}/dossiers/{dossier_id}": READ,
+    "intake GET /api/v1/communes/{tenant_id}/procedures": READ,
+    "intake POST /api/v1/communes/{tenant_id}/dossiers/preview": STAFF,
     "intake POST /api/v1/communes/{tenant_id}/dossiers/{dossier_id}/accept": STAFF,
     "intake POST /api/v1/communes/{tenant_id}/dossiers/{dossier_id}/supplement-request": STAFF,
     "intake POST /api/v1/communes/{tenant_id}/dossiers/{dossier_id}/supplement-received": STAFF,

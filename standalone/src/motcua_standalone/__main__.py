@@ -195,6 +195,7 @@ def banner(urls: dict[str, str]) -> str:
     monitor = mint("province_monitor", None, subject="demo-monitor")
     lines = [
         "motcua đang chạy ở chế độ độc lập (standalone) — Ctrl+C để dừng.",
+        f"  Bàn tiếp nhận (mở trong trình duyệt, bấm nút vai trò để đăng nhập): {urls['intake']}/",
         f"  Tiếp nhận hồ sơ (intake):      {urls['intake']}/docs",
         f"  Theo dõi thời hạn (workflow):  {urls['workflow']}/docs",
         f"  Thông báo (notify):            {urls['notify']}/docs",

@@ -20,6 +20,7 @@ from intake.application.merge_tenants import apply_due_mergers
 from intake.application.ports import StatutoryClock
 from intake.application.public_lookup import LookupGuard
 from intake.entrypoints import (
+    api_catalogue,
     api_ceremony,
     api_dossiers,
     api_duty,
@@ -110,6 +111,7 @@ def build_runtime(
         limits.tenant = tenant_limiter
     install_api_rate_limits(app, limits)
     for module in (
+        api_catalogue,  # before api_dossiers: /dossiers/preview is not a dossier id
         api_dossiers,
         api_lifecycle,
         api_records,
@@ -120,6 +122,9 @@ def build_runtime(
         public,
     ):
         app.include_router(module.router)
+    from intake.entrypoints.desk import desk_router
+
+    app.include_router(desk_router(settings))
     install_error_handlers(app)
     runtime.subscriptions = subscriptions()
     deps = app.state.deps

@@ -24,6 +24,13 @@ class IntakeSettings(AuthSettings):
     lookup_lock_seconds: int = Field(default=15 * 60, ge=1)
     # The `timers` role applies mergers recorded for a later date once it has come.
     merger_poll_seconds: float = Field(default=60.0, gt=0)
+    # The desk web app (/ban-tiep-nhan/). Production signs in with OIDC (authorisation code +
+    # PKCE) against jwt_issuer as this public client; elsewhere a button per pilot role gets a
+    # development token. Workflow's and notify's base URLs as the browser reaches them (empty:
+    # the page's own origin, behind one ingress); a different origin needs CORS there.
+    desk_oidc_client_id: str = "motcua-desk"
+    desk_workflow_url: str = ""
+    desk_notify_url: str = ""
 
     @model_validator(mode="after")
     def _refuse_unsafe_intake(self) -> IntakeSettings:

@@ -23,6 +23,7 @@ OTHER_APPLICANT = {
 }
 BODIES: dict[str, Any] = {
     "POST /api/v1/communes/{tenant_id}/dossiers": {**dossier_body(), "applicant": OTHER_APPLICANT},
+    "POST /api/v1/communes/{tenant_id}/dossiers/preview": {"procedure_code": "1.001193"},
     "POST .../accept": None,
     "POST .../supplement-request": {"missing_items": ["Giấy chứng sinh"]},
     "POST .../supplement-received": None,

@@ -6,7 +6,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from intake.application.ports import ProcedureInfo, ProcedureStep, ProcedureTerms
+from intake.application.ports import (
+    ProcedureInfo,
+    ProcedureStep,
+    ProcedureTerms,
+    RequiredDocument,
+)
 from intake.domain.errors import DomainError
 
 _CACHE_LIMIT = 4096
@@ -137,6 +142,18 @@ class CatalogueClock:
     def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo:
         return self._info(self._version(procedure_code, None, procedure_version))
 
+    def in_force(self, at: datetime) -> list[ProcedureInfo]:
+        import motcua_clock as mc
+
+        catalogue, _ = self._load()
+        found = []
+        for code in catalogue.codes():
+            try:
+                found.append(self._info(catalogue.version_at(code, at)))
+            except (mc.UnknownProcedure, mc.NoVersionInForce):
+                continue  # not (or no longer) in force on that day
+        return found
+
     def office_open(
         self, at: datetime, tenant_config: dict[str, object]
     ) -> tuple[bool | None, bool | None]:
@@ -170,5 +187,8 @@ def _info(version: Any) -> ProcedureInfo:
             if f.amount_vnd is not None
             else f"{f.name_vi}: {f.rule_vi}"
             for f in version.fees
+        ),
+        documents=tuple(
+            RequiredDocument(d.name_vi, d.form, d.form_vi, d.note_vi) for d in version.documents
         ),
     )

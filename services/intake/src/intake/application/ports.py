@@ -15,6 +15,16 @@ class ProcedureStep:
 
 
 @dataclass(frozen=True)
+class RequiredDocument:
+    """One line of the procedure's dossier composition: the desk's checklist."""
+
+    name_vi: str
+    form: str  # original | certified_copy | copy | ... (the catalogue's codes)
+    form_vi: str = ""
+    note_vi: str = ""
+
+
+@dataclass(frozen=True)
 class ProcedureInfo:
     """What the desk and the citizen's page show about one procedure version."""
 
@@ -27,6 +37,7 @@ class ProcedureInfo:
     steps: tuple[ProcedureStep, ...] = ()
     practices: tuple[str, ...] = ()
     fees_vi: tuple[str, ...] = field(default_factory=tuple)
+    documents: tuple[RequiredDocument, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,10 @@ class StatutoryClock(Protocol):
         ...
 
     def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo: ...
+
+    def in_force(self, at: datetime) -> list[ProcedureInfo]:
+        """Every procedure of the catalogue with a version in force at `at` (that version)."""
+        ...
 
     def office_open(
         self, at: datetime, tenant_config: dict[str, object]
