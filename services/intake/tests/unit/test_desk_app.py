@@ -10,7 +10,7 @@ import httpx
 from intake.bootstrap import build_runtime
 from intake.entrypoints.desk import ASSETS, page_policy
 from intake.settings import IntakeSettings
-from intake.testing import A, B, Desk, dossier_body
+from motcua_testkit.intake import A, B, Desk, dossier_body
 
 
 async def test_root_leads_to_the_desk_page_with_its_own_files(desk: Desk) -> None:

@@ -273,7 +273,7 @@ async def test_unconfigured_channels_are_skipped_and_online_dossiers_start_with_
 
 
 async def test_a_commune_with_no_channel_but_the_letter_prints_at_once(n: Notify) -> None:
-    from notify.testing import settings_with_all_channels
+    from motcua_testkit.notify import settings_with_all_channels
 
     await n.configure(settings_with_all_channels(zalo=None, email=None, sms=None))
     await n.deliver(received(), DOSSIER)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from motcua_testkit.notify import TENANT, Notify, drain, received, result_ready
 from notify.domain.letters import Letter
-from notify.testing import TENANT, Notify, drain, received, result_ready
 
 BASE = f"/api/v1/communes/{TENANT}"
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from motcua_testkit.workflow import TENANT, Dossier, Harness, tenant_configured, vn
 from sqlalchemy import event
-from workflow.testing import TENANT, Dossier, Harness, tenant_configured, vn
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from motcua_platform.auth import STAFF, Role
-from motcua_platform.errors import Forbidden
+from motcua_platform.domain_errors import Forbidden
 
 PROVINCE_ROLES = frozenset({Role.PROVINCE_MONITOR, Role.OPERATOR})
 COMMUNE_ROLES = STAFF
