@@ -115,10 +115,6 @@ def build_runtime(
     composer = Composer(contacts, templates, engine, settings.public_base_url)
     letters = letters or PdfLetters()
 
-    def nudge_relay() -> None:
-        if runtime.relay is not None:
-            runtime.relay.nudge()
-
     dispatcher = Dispatcher(
         sessions=runtime.sessions,
         clock=clock,
@@ -127,7 +123,7 @@ def build_runtime(
         letters=letters,
         limiter=limiter or TokenBuckets(),
         config=dispatch_config(settings),
-        after_commit=nudge_relay,
+        after_commit=runtime.nudge_relay,
     )
     app = runtime.app
     assert app is not None
@@ -142,7 +138,7 @@ def build_runtime(
         engine=engine,
         secrets=secrets,
         policy=policy,
-        after_commit=nudge_relay,
+        after_commit=runtime.nudge_relay,
         read_sessions=read_sessions,
         dead_letter_group=settings.group_id,
     )
