@@ -44,6 +44,29 @@ def ssl_context(settings: ServiceSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
 
 
+def _sasl_password(settings: ServiceSettings) -> str:
+    if not settings.kafka_sasl_username or not settings.kafka_sasl_password_file:
+        raise ValueError("SASL_SSL needs kafka_sasl_username and kafka_sasl_password_file")
+    return Path(settings.kafka_sasl_password_file).read_text(encoding="utf-8").strip()
+
+
+def client_options(settings: ServiceSettings) -> dict[str, Any]:
+    """aiokafka's connection options (bootstrap, TLS, SASL) from the platform settings: every
+    raw AIOKafkaProducer/Consumer/admin of a service takes them, with the broker's rules."""
+    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap}
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return options
+    options["ssl_context"] = ssl_context(settings)
+    options["security_protocol"] = settings.kafka_security_protocol
+    if settings.kafka_security_protocol == "SASL_SSL":
+        options |= {
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_plain_username": settings.kafka_sasl_username,
+            "sasl_plain_password": _sasl_password(settings),
+        }
+    return options
+
+
 def _security(settings: ServiceSettings) -> BaseSecurity | None:
     """TLS for SSL; SCRAM-SHA-512 over TLS for SASL_SSL; nothing for PLAINTEXT (loopback)."""
     if settings.kafka_security_protocol == "PLAINTEXT":
@@ -51,10 +74,10 @@ def _security(settings: ServiceSettings) -> BaseSecurity | None:
     context = ssl_context(settings)
     if settings.kafka_security_protocol == "SSL":
         return BaseSecurity(ssl_context=context, use_ssl=True)
-    if not settings.kafka_sasl_username or not settings.kafka_sasl_password_file:
-        raise ValueError("SASL_SSL needs kafka_sasl_username and kafka_sasl_password_file")
-    password = Path(settings.kafka_sasl_password_file).read_text(encoding="utf-8").strip()
-    return SASLScram512(settings.kafka_sasl_username, password, ssl_context=context, use_ssl=True)
+    password = _sasl_password(settings)
+    return SASLScram512(
+        str(settings.kafka_sasl_username), password, ssl_context=context, use_ssl=True
+    )
 
 
 _NO_CONTENT_TYPE = ("content-type", b"")  # what FastStream writes for a bytes body

@@ -18,36 +18,14 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from motcua_platform.faults import FailureKind, RetryPolicy, StallTracker, classify
 from motcua_platform.logs import summarised, summarised_back
-from motcua_platform.messaging.kafka import ssl_context
+from motcua_platform.messaging.kafka import client_options
 from motcua_platform.settings import ServiceSettings
 
 from analytics.adapters.batch_projector import BatchProjector, Record
-
-
-def kafka_options(settings: ServiceSettings) -> dict[str, Any]:
-    """aiokafka's connection options from the platform settings (same secrets, same rules)."""
-    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap}
-    if settings.kafka_security_protocol == "PLAINTEXT":
-        return options
-    options["ssl_context"] = ssl_context(settings)  # the platform's CA rule
-    options["security_protocol"] = settings.kafka_security_protocol
-    if settings.kafka_security_protocol == "SASL_SSL":
-        if not settings.kafka_sasl_username or not settings.kafka_sasl_password_file:
-            raise ValueError("SASL_SSL needs kafka_sasl_username and kafka_sasl_password_file")
-        password = Path(settings.kafka_sasl_password_file).read_text(encoding="utf-8").strip()
-        options |= {
-            "sasl_mechanism": "SCRAM-SHA-512",
-            "sasl_plain_username": settings.kafka_sasl_username,
-            "sasl_plain_password": password,
-        }
-    return options
-
 
 _log = logging.getLogger(__name__)
 
@@ -91,7 +69,7 @@ class KafkaBatchConsumer:
             max_poll_records=self._max_records,
             max_partition_fetch_bytes=4 * 1024 * 1024,
             metadata_max_age_ms=10_000,
-            **kafka_options(self._settings),
+            **client_options(self._settings),
         )
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from motcua_contracts.topics import Topics
+from motcua_platform.messaging.kafka import client_options
 from motcua_platform.messaging.types import dead_letter_topic
 from motcua_platform.runtime import ServiceRuntime
 
@@ -42,14 +43,10 @@ async def replay(runtime: ServiceRuntime) -> ReplayReport:
     group = settings.group_id
     own = dead_letters_topic(group)
     by_source = {dead_letter_topic(t, group): t for t in SOURCES}
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"{group}.replay",
-        enable_auto_commit=False,
-    )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+    # TLS and SASL as the service's own broker connection: a secured cluster refuses less.
+    options = client_options(settings)
+    consumer = AIOKafkaConsumer(group_id=f"{group}.replay", enable_auto_commit=False, **options)
+    producer = AIOKafkaProducer(acks="all", enable_idempotence=True, **options)
     await consumer.start()
     await producer.start()
     report = ReplayReport()

@@ -1,16 +1,16 @@
-"""The projection consumer's own aiokafka client follows the platform's Kafka security rules."""
+"""Every raw aiokafka client takes its options from one function, with the broker's rules."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from analytics.adapters.kafka_batch import kafka_options
+from motcua_platform.messaging.kafka import client_options
 from motcua_platform.settings import ServiceSettings
 from motcua_platform.testing import ca_subjects, self_signed_ca
 
 
 def test_plain_loopback_has_no_tls() -> None:
-    options = kafka_options(ServiceSettings(environment="test"))
+    options = client_options(ServiceSettings(environment="test"))
     assert "ssl_context" not in options
     assert "security_protocol" not in options
 
@@ -20,7 +20,7 @@ def test_tls_trusts_the_configured_ca_bundle(tmp_path: Path) -> None:
     settings = ServiceSettings(
         environment="test", kafka_security_protocol="SSL", kafka_ssl_cafile=str(ca)
     )
-    options = kafka_options(settings)
+    options = client_options(settings)
     assert options["security_protocol"] == "SSL"
     assert ca_subjects(options["ssl_context"]) == {"analytics-cluster-ca"}
 
@@ -36,7 +36,7 @@ def test_sasl_scram_reads_the_password_file(tmp_path: Path) -> None:
         kafka_sasl_password_file=str(secret),
         kafka_ssl_cafile=str(ca),
     )
-    options = kafka_options(settings)
+    options = client_options(settings)
     assert options["sasl_mechanism"] == "SCRAM-SHA-512"
     assert options["sasl_plain_password"] == "from-a-mounted-secret"
     assert ca_subjects(options["ssl_context"]) == {"strimzi-ca"}
