@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from motcua_clock import VN_TZ
 
 
 @lru_cache(maxsize=1 << 16)
 def local_day(moment: datetime) -> date:
     """Cached: a dossier's moments are looked up several times per projection."""
-    return moment.astimezone(VN).date()
+    return moment.astimezone(VN_TZ).date()
 
 
 def start_of(day: date) -> datetime:
     """The first moment of a Vietnamese calendar day, as an aware datetime."""
-    return datetime.combine(day, time.min, VN)
+    return datetime.combine(day, time.min, VN_TZ)
 
 
 def end_of(day: date) -> datetime:
