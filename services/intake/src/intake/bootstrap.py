@@ -82,10 +82,6 @@ def build_runtime(
 
         statutory = CatalogueClock()
 
-    def nudge_relay() -> None:
-        if runtime.relay is not None:
-            runtime.relay.nudge()
-
     app = runtime.app
     assert app is not None
     app.state.verifier = verifier or verifier_from_settings(settings)
@@ -99,7 +95,7 @@ def build_runtime(
             rate_per_minute=settings.public_rate_per_minute, burst=settings.public_burst
         ),
         public_base_url=settings.public_base_url,
-        after_commit=nudge_relay,
+        after_commit=runtime.nudge_relay,
         trusted_proxies=settings.trusted_networks,
         lookup_guard=LookupGuard(
             max_failures=settings.lookup_max_failures,
@@ -136,7 +132,7 @@ def build_runtime(
                 deps.sessions,
                 now=deps.clock.now(),
                 statutory_days=statutory_working_days,
-                after_commit=nudge_relay,
+                after_commit=runtime.nudge_relay,
             )
             try:
                 await asyncio.wait_for(stop.wait(), timeout=settings.merger_poll_seconds)
@@ -164,6 +160,5 @@ async def seed_tenants(runtime: ServiceRuntime, path: Path = PILOT_TENANTS) -> i
                 now=now,
                 statutory_days=statutory_working_days,
             )
-    if runtime.relay is not None:
-        runtime.relay.nudge()
+    runtime.nudge_relay()
     return len(rows)

@@ -118,10 +118,6 @@ def build_runtime(
     composer = Composer(contacts, templates, engine, settings.public_base_url)
     letters = letters or PdfLetters()
 
-    def nudge_relay() -> None:
-        if runtime.relay is not None:
-            runtime.relay.nudge()
-
     config = dispatch_config(settings)
     dispatcher = Dispatcher(
         ledger=SqlLedger(
@@ -139,7 +135,7 @@ def build_runtime(
         ),
         clock=clock,
         config=config,
-        after_commit=nudge_relay,
+        after_commit=runtime.nudge_relay,
     )
     app = runtime.app
     assert app is not None
@@ -154,7 +150,7 @@ def build_runtime(
         engine=engine,
         secrets=secrets,
         policy=policy,
-        after_commit=nudge_relay,
+        after_commit=runtime.nudge_relay,
         read_sessions=read_sessions,
         dead_letter_group=settings.group_id,
     )

@@ -53,10 +53,6 @@ def build_runtime(
         ),
     )
 
-    def nudge_relay() -> None:
-        if runtime.relay is not None:
-            runtime.relay.nudge()
-
     clock = _clock(settings, clock)
     ctx = Context(
         sessions=runtime.sessions,
@@ -65,7 +61,7 @@ def build_runtime(
         timer_batch=settings.timer_batch_size,
         recompute_batch=settings.recompute_batch_size,
         test_delay_seconds=settings.timer_test_delay_seconds,
-        after_commit=nudge_relay,
+        after_commit=runtime.nudge_relay,
     )
     app = runtime.app
     assert app is not None

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
+from motcua_contracts.codec import HEADER_TENANT
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from prometheus_client import Counter, Histogram
@@ -38,10 +39,10 @@ from motcua_platform.faults import (
 from motcua_platform.logcontext import bind_log_context
 from motcua_platform.logs import summarised, summarised_back
 from motcua_platform.messaging.types import (
-    HEADER_TENANT,
     InboundMessage,
     OutboundMessage,
     Publisher,
+    dead_letter_headers,
 )
 from motcua_platform.messaging.types import dead_letter_topic as _dlq_topic
 from motcua_platform.telemetry import extract_context
@@ -356,13 +357,9 @@ async def dead_letter(
     if even that publish fails: the transport must then not commit the offsets."""
     headers = dict(message.headers)
     headers.update(
-        {
-            "dlq_reason": reason[:500],
-            "dlq_source_topic": message.topic,
-            "dlq_source_partition": str(message.partition),
-            "dlq_source_offset": str(message.offset),
-            "dlq_consumer": group,
-        }
+        dead_letter_headers(
+            reason=reason, consumer=group, source=(message.topic, message.partition, message.offset)
+        )
     )
     dlq = OutboundMessage(
         topic=_dlq_topic(message.topic, group),

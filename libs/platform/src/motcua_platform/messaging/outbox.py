@@ -10,15 +10,22 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Awaitable, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from motcua_contracts.codec import encode
+from motcua_contracts.envelope import EventEnvelope
+from motcua_contracts.registry import spec_of
 from prometheus_client import Counter, Gauge
+from pydantic import BaseModel
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from motcua_platform.logs import summarised, summarised_back
 from motcua_platform.messaging.types import OutboundMessage, Publisher
+from motcua_platform.telemetry import inject_headers
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +63,102 @@ async def add_to_outbox(
     if not messages:
         return
     await session.execute(insert(table), outbox_rows(messages))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One integration event to stage. `event_id` is deterministic when the event follows from
+    another (a redelivery then stages the same id); `schema_version` defaults to the version
+    the payload's model is registered under (dossiers_v2.SupplementRequested: 2)."""
+
+    tenant_id: str
+    dossier_id: str | None
+    aggregate_version: int | None
+    occurred_at: datetime
+    payload: BaseModel
+    event_id: uuid.UUID | None = None
+    schema_version: int | None = None
+
+
+class EventStager:
+    """A service's events into its outbox, in the caller's transaction: one envelope rule
+    (registered schema version, producer, trace context kept in the row's headers, so the
+    relay's send continues the trace) for every service. `on_staged` sees each envelope
+    staged (notify counts its outcomes there)."""
+
+    def __init__(
+        self,
+        *,
+        producer: str,
+        table: Table,
+        on_staged: Callable[[EventEnvelope], None] | None = None,
+    ) -> None:
+        self.producer = producer
+        self._table = table
+        self._on_staged = on_staged
+
+    def message(self, event: Outgoing) -> tuple[EventEnvelope, OutboundMessage]:
+        payload = event.payload
+        envelope = EventEnvelope(
+            event_id=event.event_id or uuid.uuid4(),
+            event_type=type(payload).__name__,
+            schema_version=event.schema_version or spec_of(type(payload)).schema_version,
+            occurred_at=event.occurred_at,
+            tenant_id=event.tenant_id,
+            dossier_id=event.dossier_id,
+            aggregate_version=event.aggregate_version,
+            producer=self.producer,
+            payload=payload.model_dump(mode="json"),
+        )
+        wire = encode(envelope)
+        headers = inject_headers(dict(wire.headers))
+        return envelope, OutboundMessage(wire.topic, wire.key, wire.value, headers)
+
+    async def stage_events(
+        self, session: AsyncSession, events: Sequence[Outgoing]
+    ) -> list[EventEnvelope]:
+        staged = [self.message(e) for e in events]
+        await add_to_outbox(session, self._table, [m for _, m in staged])
+        envelopes = [envelope for envelope, _ in staged]
+        if self._on_staged is not None:
+            for envelope in envelopes:
+                self._on_staged(envelope)
+        return envelopes
+
+    async def stage_event(
+        self,
+        session: AsyncSession,
+        *,
+        tenant_id: str,
+        dossier_id: str | None,
+        occurred_at: datetime,
+        payload: BaseModel,
+        aggregate_version: int | None = None,
+        event_id: uuid.UUID | None = None,
+        schema_version: int | None = None,
+    ) -> EventEnvelope:
+        event = Outgoing(
+            tenant_id, dossier_id, aggregate_version, occurred_at, payload, event_id, schema_version
+        )
+        return (await self.stage_events(session, [event]))[0]
+
+    def event_row(
+        self,
+        *,
+        tenant_id: str,
+        dossier_id: str | None,
+        occurred_at: datetime,
+        payload: BaseModel,
+        aggregate_version: int | None = None,
+        event_id: uuid.UUID | None = None,
+        schema_version: int | None = None,
+    ) -> dict[str, object]:
+        """The outbox row `stage_event` would write, for a caller writing it with its own
+        rows in one statement (`on_staged` is not called: nothing is staged yet)."""
+        event = Outgoing(
+            tenant_id, dossier_id, aggregate_version, occurred_at, payload, event_id, schema_version
+        )
+        return outbox_rows([self.message(event)[1]])[0]
 
 
 class OutboxRelay:

@@ -7,13 +7,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from motcua_clock import VN_TZ
 from motcua_platform.inputs import BoundedDate
 from sqlalchemy import func, select
 
 from analytics.adapters import read_models as rm
 from analytics.adapters.tables import daily_indicators
 from analytics.application import queries
-from analytics.domain.days import VN, local_day
+from analytics.domain.days import local_day
 from analytics.domain.indicators import Totals, mean_processing_hours, ratio
 from analytics.entrypoints import presenters as p
 from analytics.entrypoints import schemas as s
@@ -276,7 +277,7 @@ async def export_csv(
 async def clock(deps: Deps) -> s.ClockOut:
     """The platform's now, which runs ahead of the wall clock in a simulation: the dashboard
     takes its "today" (the default period) from here, never from the browser's date."""
-    now = deps.clock.now().astimezone(VN)
+    now = deps.clock.now().astimezone(VN_TZ)
     return s.ClockOut(now=now, today=now.date())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from notify.domain.quiet_hours import VN_TZ
+from motcua_clock import VN_TZ
 
 # Refusal reason codes are free codes typed at the desk; unknown ones get a general line
 # pointing to Form 03, which the desk hands over with the reasons written in full.
