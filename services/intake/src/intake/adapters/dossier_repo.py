@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters.records import DossierRecord
+from intake.adapters import records
 from intake.adapters.tables import dossiers, idempotency_keys
 from intake.domain.access import TenantScope
+from intake.domain.dossier import Dossier
 from intake.domain.errors import Conflict, dossier_not_found
-
-_JSON_COLUMNS = ("missing_items", "reason_codes", "documents")
 
 
 def scoped(scope: TenantScope, tenant_id: str | None = None) -> list[Any]:
@@ -33,7 +31,7 @@ def scoped(scope: TenantScope, tenant_id: str | None = None) -> list[Any]:
 
 async def get_dossier(
     session: AsyncSession, scope: TenantScope, tenant_id: str, dossier_id: str
-) -> DossierRecord:
+) -> Dossier:
     row = (
         await session.execute(
             select(dossiers).where(dossiers.c.dossier_id == dossier_id, *scoped(scope, tenant_id))
@@ -41,7 +39,7 @@ async def get_dossier(
     ).first()
     if row is None:
         raise dossier_not_found()
-    return DossierRecord.from_row(row)
+    return records.from_row(row)
 
 
 async def update_dossier(
@@ -92,25 +90,25 @@ async def apply_apology(
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-async def find_by_lookup_hash(session: AsyncSession, lookup_hash: str) -> DossierRecord | None:
+async def find_by_lookup_hash(session: AsyncSession, lookup_hash: str) -> Dossier | None:
     """The citizen's link: no tenant scope, the unguessable token is the authority."""
     row = (
         await session.execute(select(dossiers).where(dossiers.c.lookup_hash == lookup_hash))
     ).first()
-    return None if row is None else DossierRecord.from_row(row)
+    return None if row is None else records.from_row(row)
 
 
-async def find_by_code(session: AsyncSession, code: str) -> DossierRecord | None:
+async def find_by_code(session: AsyncSession, code: str) -> Dossier | None:
     row = (await session.execute(select(dossiers).where(dossiers.c.code == code))).first()
-    return None if row is None else DossierRecord.from_row(row)
+    return None if row is None else records.from_row(row)
 
 
-async def find_by_id_unscoped(session: AsyncSession, dossier_id: str) -> DossierRecord | None:
+async def find_by_id_unscoped(session: AsyncSession, dossier_id: str) -> Dossier | None:
     """Service-to-service only (notify's contact look-up), authorised by role."""
     row = (
         await session.execute(select(dossiers).where(dossiers.c.dossier_id == dossier_id))
     ).first()
-    return None if row is None else DossierRecord.from_row(row)
+    return None if row is None else records.from_row(row)
 
 
 async def find_idempotent(
@@ -126,10 +124,4 @@ async def find_idempotent(
     return None if row is None else (row.request_hash, row.dossier_id)
 
 
-def encode(values: dict[str, Any]) -> dict[str, Any]:
-    """Column values as stored: lists and dicts as JSON text."""
-    out = dict(values)
-    for key in _JSON_COLUMNS:
-        if key in out and not isinstance(out[key], str | None):
-            out[key] = json.dumps(out[key], ensure_ascii=False)
-    return out
+encode = records.encode

@@ -1,89 +1,63 @@
-"""A stored dossier as the use cases read it (not the API's shape, not the events')."""
+"""Rows of the `dossiers` table <-> the Dossier aggregate (the one place that knows both)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
-from intake.domain.dossier import Channel
-from intake.domain.lifecycle import FINISHED, Guards, Status
+from intake.domain.applicant import fold
+from intake.domain.dossier import Channel, Dossier
+from intake.domain.lifecycle import Status
+
+# The aggregate under the name the adapters used before it existed (kept for callers that
+# still import it; new code names `Dossier`).
+DossierRecord = Dossier
+
+_JSON_COLUMNS = ("missing_items", "reason_codes", "documents")
 
 
-@dataclass(frozen=True)
-class DossierRecord:
-    dossier_id: str
-    tenant_id: str
-    code: str
-    procedure_code: str
-    procedure_version: str
-    field_code: str
-    channel: Channel
-    status: Status
-    version: int
-    received_at: datetime
-    due_at: datetime
-    verification_required: bool
-    accepted_at: datetime | None
-    supplements_requested: int
-    missing_items: list[str]
-    reason_codes: list[str]
-    reason_text: str | None
-    decision: str | None
-    handler_unit_id: str | None
-    handler_official_id: str | None
-    completed_at: datetime | None
-    returned_at: datetime | None
-    return_method: str | None
-    returned_to: str | None
-    apology_new_due_at: datetime | None
-    rated: bool
-    documents: list[dict[str, Any]]
-    applicant_name: str
-    applicant_id_number: str
-    applicant_dob: date | None
-    applicant_phone: str
-    applicant_email: str | None
-    applicant_address: str | None
-    lookup_nonce: str | None
-    resolving_tenant_id: str = ""  # the unit that decides; = tenant_id unless cross-commune
-    promised_working_days: float | None = None  # the commune's shorter promise at receipt
-    apology_reason_vi: str | None = None  # the leader's reason on the apology (Form 04)
+def from_row(row: Any) -> Dossier:
+    return from_mapping(row._mapping)
 
-    @property
-    def guards(self) -> Guards:
-        return Guards(supplements_requested=self.supplements_requested)
 
-    def is_late(self, now: datetime) -> bool:
-        """Past due and not finished, or finished after the due moment."""
-        if self.status in FINISHED:
-            return self.completed_at is not None and self.completed_at > self.due_at
-        return now > self.due_at
+def from_mapping(m: Any) -> Dossier:
+    return Dossier(
+        **{k: m[k] for k in _PLAIN},
+        channel=Channel(m["channel"]),
+        status=Status(m["status"]),
+        verification_required=bool(m["verification_required"]),
+        rated=bool(m["rated"]),
+        missing_items=_json_list(m["missing_items"]),
+        reason_codes=_json_list(m["reason_codes"]),
+        documents=_json_list(m["documents"]),
+        resolving_tenant_id=m.get("resolving_tenant_id") or m["tenant_id"],
+        promised_working_days=m.get("promised_working_days"),
+        apology_clock_version=m.get("apology_clock_version"),
+    )
 
-    @classmethod
-    def from_row(cls, row: Any) -> DossierRecord:
-        return cls.from_mapping(row._mapping)
 
-    @classmethod
-    def from_values(cls, values: dict[str, Any]) -> DossierRecord:
-        """From the values just inserted, without reading them back."""
-        return cls.from_mapping({**_DEFAULTS, **values})
+def new_row(d: Dossier, *, lookup_hash: str) -> dict[str, Any]:
+    """The row of a dossier just registered (every column the insert writes)."""
+    row = {k: getattr(d, k) for k in _INSERTED}
+    row["channel"] = d.channel.value
+    row["status"] = d.status.value
+    row["documents"] = json.dumps(d.documents, ensure_ascii=False)
+    row["applicant_name_folded"] = fold(d.applicant_name)
+    row["lookup_hash"] = lookup_hash
+    row["updated_at"] = d.received_at
+    return row
 
-    @classmethod
-    def from_mapping(cls, m: Any) -> DossierRecord:
-        return cls(
-            **{k: m[k] for k in _PLAIN},
-            channel=Channel(m["channel"]),
-            status=Status(m["status"]),
-            verification_required=bool(m["verification_required"]),
-            rated=bool(m["rated"]),
-            missing_items=_json_list(m["missing_items"]),
-            reason_codes=_json_list(m["reason_codes"]),
-            documents=_json_list(m["documents"]),
-            resolving_tenant_id=m.get("resolving_tenant_id") or m["tenant_id"],
-            promised_working_days=m.get("promised_working_days"),
-        )
+
+def encode(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values as stored: lists and dicts as JSON text, enums as their values."""
+    out = dict(values)
+    for key, value in out.items():
+        if isinstance(value, Status | Channel):
+            out[key] = value.value
+    for key in _JSON_COLUMNS:
+        if key in out and not isinstance(out[key], str | None):
+            out[key] = json.dumps(out[key], ensure_ascii=False)
+    return out
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -102,12 +76,10 @@ _PLAIN = (
     "applicant_address lookup_nonce"
 ).split()
 
-_DEFAULTS: dict[str, Any] = {
-    **dict.fromkeys(_PLAIN),
-    "supplements_requested": 0,
-    "verification_required": False,
-    "rated": False,
-    "missing_items": None,
-    "reason_codes": None,
-    "documents": "[]",
-}
+# What registration writes; the other columns keep their defaults.
+_INSERTED = (
+    "dossier_id tenant_id resolving_tenant_id code procedure_code procedure_version field_code "
+    "version received_at due_at verification_required promised_working_days applicant_name "
+    "applicant_id_number applicant_dob applicant_phone applicant_email applicant_address "
+    "lookup_nonce"
+).split()

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.adapters import records as mapping
 from intake.adapters.dossier_repo import scoped
-from intake.adapters.records import DossierRecord
 from intake.adapters.tables import dossiers
 from intake.domain.access import TenantScope
 from intake.domain.applicant import fold
+from intake.domain.dossier import Dossier
 from intake.domain.errors import DomainError
 from intake.domain.lifecycle import FINISHED, Status
 
@@ -33,7 +34,7 @@ class SearchFilters:
     applicant_name: str | None = None
 
 
-def _cursor(record: DossierRecord) -> str:
+def _cursor(record: Dossier) -> str:
     raw = f"{record.received_at.isoformat()}|{record.dossier_id}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
@@ -87,7 +88,7 @@ async def search(
     now: datetime,
     limit: int,
     cursor: str | None,
-) -> tuple[list[DossierRecord], str | None]:
+) -> tuple[list[Dossier], str | None]:
     c = dossiers.c
     where = [*scoped(scope, tenant_id), *_clauses(filters, now)]
     if cursor:
@@ -99,7 +100,7 @@ async def search(
         .order_by(c.received_at.desc(), c.dossier_id.desc())
         .limit(limit + 1)
     )
-    records = [DossierRecord.from_row(r) for r in rows]
+    records = [mapping.from_row(r) for r in rows]
     more = len(records) > limit
     records = records[:limit]
     return records, (_cursor(records[-1]) if more and records else None)

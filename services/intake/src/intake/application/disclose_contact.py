@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters import dossier_repo, history_repo, tenant_repo
 from intake.adapters.history_repo import AuditRow
-from intake.adapters.records import DossierRecord
+from intake.domain.dossier import Dossier
 from intake.domain.errors import NotFound, dossier_not_found
 
 
-async def _belongs(session: AsyncSession, d: DossierRecord, tenant_id: str) -> bool:
+async def _belongs(session: AsyncSession, d: Dossier, tenant_id: str) -> bool:
     """The commune receives or resolves the dossier, or absorbed (merged) the one that does
     while the dossier has not moved yet."""
     if tenant_id in (d.tenant_id, d.resolving_tenant_id):

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from intake.domain.access import TenantScope
+from intake.domain.dossier import Change, Dossier
+
 
 @dataclass(frozen=True)
 class ProcedureStep:
@@ -102,3 +105,33 @@ class StatutoryClock(Protocol):
     ) -> tuple[bool | None, bool | None]:
         """(a working day?, within office hours?) for `at` in the commune's calendar."""
         ...
+
+
+class Dossiers(Protocol):
+    """The Dossier aggregate's repository: load it, then store the `Change` one of its
+    behaviours returned (the row, its control-sheet and audit rows, its event in the outbox,
+    all in the caller's transaction)."""
+
+    async def get(self, scope: TenantScope, tenant_id: str, dossier_id: str) -> Dossier:
+        """Inside the caller's tenant scope, or `dossier.not_found` (404)."""
+        ...
+
+    async def find_unscoped(self, dossier_id: str) -> Dossier | None:
+        """Service-to-service only (workflow's events), authorised by role."""
+        ...
+
+    async def find_idempotent(self, tenant_id: str, key: str) -> tuple[str, str] | None:
+        """(request hash, dossier id) of an earlier registration with this key."""
+        ...
+
+    async def last_step_at(self, dossier_id: str, action: str) -> datetime | None: ...
+
+    async def add(
+        self, change: Change, *, lookup_hash: str, idempotency: dict[str, object] | None
+    ) -> None: ...
+
+    async def save(self, change: Change, *, rating: dict[str, object] | None = None) -> None:
+        """Optimistic on the version loaded: `dossier.concurrent_update` (409) if it moved."""
+        ...
+
+    async def save_apology(self, change: Change) -> bool: ...

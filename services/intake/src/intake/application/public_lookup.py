@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters import dossier_repo, history_repo, lookup_attempts
-from intake.adapters.records import DossierRecord
 from intake.adapters.tables import ceremonies
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import ProcedureStep, StatutoryClock
 from intake.domain.applicant import mask_name
 from intake.domain.ceremony import SCHEDULABLE, occasion_of
+from intake.domain.dossier import Dossier
 from intake.domain.errors import TooManyRequests
 from intake.domain.lifecycle import FINISHED, STATUS_VI, Status
 
@@ -82,9 +82,7 @@ def _current(status: Status, keys: list[str], last_key: str | None) -> int:
     return 0
 
 
-async def find_by_token(
-    session: AsyncSession, tokens: LookupTokens, token: str
-) -> DossierRecord | None:
+async def find_by_token(session: AsyncSession, tokens: LookupTokens, token: str) -> Dossier | None:
     if not 16 <= len(token) <= 64:
         return None
     return await dossier_repo.find_by_lookup_hash(session, tokens.hash(token))
@@ -109,7 +107,7 @@ def code_locked(retry_after_seconds: int) -> TooManyRequests:
 
 async def find_by_code_and_phone(
     session: AsyncSession, code: str, last4: str, *, guard: LookupGuard, now: datetime
-) -> DossierRecord | None:
+) -> Dossier | None:
     """The dossier if the digits match. Every attempt on an existing code is counted in the
     database before the digits are compared (so parallel guesses on any replica share the
     limit); after `max_failures` wrong ones the code is locked (TooManyRequests), whoever asks.
@@ -134,7 +132,7 @@ async def find_by_code_and_phone(
 
 async def public_view(
     session: AsyncSession,
-    record: DossierRecord,
+    record: Dossier,
     *,
     tokens: LookupTokens,
     clock: StatutoryClock,
@@ -174,7 +172,7 @@ async def public_view(
 
 
 async def _ceremony(
-    session: AsyncSession, record: DossierRecord, practices: Iterable[str]
+    session: AsyncSession, record: Dossier, practices: Iterable[str]
 ) -> PublicCeremony | None:
     """The scheduled hand-over, while it is still ahead of the family (decided or result
     ready); once the result is returned, the ceremony has happened."""
@@ -191,7 +189,7 @@ async def _ceremony(
     return None if row is None else PublicCeremony(row.ceremony_at, row.place_vi, occasion)
 
 
-def _late(record: DossierRecord, now: datetime) -> bool:
+def _late(record: Dossier, now: datetime) -> bool:
     """Late against the date promised to the citizen: the apology's new one, once issued."""
     promised = record.apology_new_due_at
     if promised is None or promised <= record.due_at:

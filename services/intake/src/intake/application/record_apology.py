@@ -13,10 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters import dossier_repo, history_repo
-from intake.adapters.history_repo import AuditRow
-
-ACTOR = "workflow"
+from intake.application.transition import dossiers_of
 
 
 @dataclass(frozen=True)
@@ -30,31 +27,14 @@ class ApologyFact:
 
 async def record_apology(session: AsyncSession, fact: ApologyFact) -> bool:
     """True when the dossier changed; False for an unknown dossier or a stale event."""
-    record = await dossier_repo.find_by_id_unscoped(session, fact.dossier_id)
-    if record is None:
+    dossiers = dossiers_of(session)
+    dossier = await dossiers.find_unscoped(fact.dossier_id)
+    if dossier is None:
         return False  # not a dossier of this platform's desks (or not yet replicated)
-    old = record.apology_new_due_at
-    if not await dossier_repo.apply_apology(
-        session,
-        fact.dossier_id,
+    change = dossier.apologise(
         clock_version=fact.clock_version,
         new_due_at=fact.new_due_at,
         reason_vi=fact.reason_vi,
-    ):
-        return False
-    await history_repo.add_audit(
-        session,
-        dossier_id=record.dossier_id,
-        tenant_id=record.tenant_id,
-        rows=[
-            AuditRow(
-                at=fact.issued_at,
-                actor=ACTOR,
-                action="apology_issued",
-                field="apology_new_due_at",
-                old_value=old.isoformat() if old else None,
-                new_value=fact.new_due_at.isoformat(),
-            )
-        ],
+        at=fact.issued_at,
     )
-    return True
+    return change is not None and await dossiers.save_apology(change)

@@ -8,23 +8,17 @@ import uuid
 from dataclasses import asdict
 from datetime import datetime
 
-from motcua_contracts.events.dossiers_v1 import DossierReceived
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters import dossier_repo, tenant_repo
-from intake.adapters.events import event_row
-from intake.adapters.history_repo import StepRow
-from intake.adapters.records import DossierRecord
-from intake.adapters.registration_store import insert_registration
+from intake.adapters import tenant_repo
 from intake.adapters.tenant_repo import TenantRow
 from intake.application.commands import RegisterDossier
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
+from intake.application.transition import dossiers_of
 from intake.domain.access import Principal, TenantScope
-from intake.domain.applicant import fold
-from intake.domain.dossier import format_dossier_code
+from intake.domain.dossier import Dossier, check_documents, format_dossier_code
 from intake.domain.errors import Conflict, DomainError, NotFound
-from intake.domain.lifecycle import Status
 from intake.domain.tenants import RECEIVING, TenantStatus, refuse_new_dossiers
 from intake.domain.time import VN
 
@@ -38,23 +32,21 @@ async def register_dossier(
     now: datetime,
     clock: StatutoryClock,
     tokens: LookupTokens,
-) -> DossierRecord:
+) -> Dossier:
     """Validates, numbers and stores the dossier and stages `DossierReceived`."""
     applicant = cmd.applicant.checked(now.astimezone(VN).date())
-    if not cmd.documents:
-        raise DomainError(
-            "documents.required", "Cần kê khai ít nhất một thành phần hồ sơ.", field="documents"
-        )
+    check_documents(cmd.documents)
+    dossiers = dossiers_of(session)
     request_hash = _hash(cmd) if cmd.idempotency_key else ""
     if cmd.idempotency_key:
-        earlier = await dossier_repo.find_idempotent(session, cmd.tenant_id, cmd.idempotency_key)
+        earlier = await dossiers.find_idempotent(cmd.tenant_id, cmd.idempotency_key)
         if earlier is not None:
             if earlier[0] != request_hash:
                 raise Conflict(
                     "idempotency_key.reused",
                     "Khóa Idempotency-Key đã được dùng cho một yêu cầu khác.",
                 )
-            return await dossier_repo.get_dossier(session, scope, cmd.tenant_id, earlier[1])
+            return await dossiers.get(scope, cmd.tenant_id, earlier[1])
     tenant = await tenant_repo.get_tenant(session, cmd.tenant_id, cached=True)
     if tenant is None:
         raise NotFound("tenant.unknown", "Không tìm thấy đơn vị hành chính cấp xã này.")
@@ -75,59 +67,26 @@ async def register_dossier(
     local_day = now.astimezone(VN).date()
     sequence = await tenant_repo.next_sequence(session, cmd.tenant_id, local_day)
     dossier_id = str(uuid.uuid4())
-    code = format_dossier_code(tenant.agency_code, local_day, sequence)
     nonce = tokens.new_nonce()
-    values = {
-        "dossier_id": dossier_id,
-        "tenant_id": cmd.tenant_id,
-        "resolving_tenant_id": resolving.tenant_id,
-        "code": code,
-        "procedure_code": terms.procedure_code,
-        "procedure_version": terms.procedure_version,
-        "field_code": terms.field_code,
-        "channel": cmd.channel.value,
-        "status": Status.RECEIVED.value,
-        "version": 1,
-        "received_at": now,
-        "due_at": terms.due_at,
-        "verification_required": cmd.verification_required,
-        "promised_working_days": promised,
-        "documents": [
-            {"name": d.name, "form": d.form.value, "copies": d.copies} for d in cmd.documents
-        ],
-        "applicant_name": applicant.full_name,
-        "applicant_name_folded": fold(applicant.full_name),
-        "applicant_id_number": applicant.id_number,
-        "applicant_dob": applicant.date_of_birth,
-        "applicant_phone": applicant.phone,
-        "applicant_email": applicant.email,
-        "applicant_address": applicant.address,
-        "lookup_nonce": nonce,
-        "lookup_hash": tokens.hash(tokens.token(nonce)),
-        "updated_at": now,
-    }
-    step = StepRow(
-        1, now, "register", Status.RECEIVED.value, None, actor.subject, None, None, "on_time"
-    )
-    event = event_row(
-        tenant_id=cmd.tenant_id,
+    change = Dossier.register(
         dossier_id=dossier_id,
-        aggregate_version=1,
-        occurred_at=now,
-        payload=DossierReceived(
-            dossier_code=code,
-            procedure_code=terms.procedure_code,
-            procedure_version=terms.procedure_version,
-            field_code=terms.field_code,
-            channel=cmd.channel.value,  # type: ignore[arg-type]
-            received_at=now,
-            due_at=terms.due_at,
-            receiving_tenant_id=cmd.tenant_id,
-            resolving_tenant_id=resolving.tenant_id,
-            verification_required=cmd.verification_required,
-        ),
+        tenant_id=cmd.tenant_id,
+        resolving_tenant_id=resolving.tenant_id,
+        code=format_dossier_code(tenant.agency_code, local_day, sequence),
+        procedure_code=terms.procedure_code,
+        procedure_version=terms.procedure_version,
+        field_code=terms.field_code,
+        channel=cmd.channel,
+        at=now,
+        due_at=terms.due_at,
+        verification_required=cmd.verification_required,
+        promised_working_days=promised,
+        applicant=applicant,
+        documents=cmd.documents,
+        lookup_nonce=nonce,
+        actor=actor.subject,
     )
-    idempotency = (
+    idempotency: dict[str, object] | None = (
         {
             "tenant_id": cmd.tenant_id,
             "key": cmd.idempotency_key,
@@ -138,14 +97,10 @@ async def register_dossier(
         if cmd.idempotency_key
         else None
     )
-    await insert_registration(
-        session,
-        dossier=dossier_repo.encode(values),
-        step={"dossier_id": dossier_id, "tenant_id": cmd.tenant_id, **vars(step)},
-        outbox_row=event,
-        idempotency=idempotency,
+    await dossiers.add(
+        change, lookup_hash=tokens.hash(tokens.token(nonce)), idempotency=idempotency
     )
-    return DossierRecord.from_values(values)
+    return change.after
 
 
 async def _resolving_unit(

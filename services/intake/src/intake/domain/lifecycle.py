@@ -105,9 +105,12 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
     S.WITHDRAWN: {},
 }
 
-# States in which the statutory clock no longer runs.
-FINISHED = frozenset({S.RESULT_READY, S.RETURNED, S.REFUSED, S.WITHDRAWN})
-OPEN = frozenset(set(Status) - FINISHED)
+# Closed: no action leads anywhere from here; the dossier is history (a merger leaves it with
+# the unit that handled it, the citizen's page says it is over). The one definition, read off
+# the transitions.
+CLOSED = frozenset(s for s, actions in TRANSITIONS.items() if not actions)
+# Finished: the statutory clock no longer runs (closed, or the result waits at the desk).
+FINISHED = CLOSED | {S.RESULT_READY}
 
 
 @dataclass(frozen=True)

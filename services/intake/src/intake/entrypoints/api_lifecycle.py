@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters.records import DossierRecord
 from intake.application import commands as c
 from intake.application.accept_dossier import accept_dossier
 from intake.application.decide_dossier import decide_dossier
@@ -20,6 +19,7 @@ from intake.application.transfer_dossier import transfer_dossier
 from intake.application.transition import Target
 from intake.application.withdraw_dossier import withdraw_dossier
 from intake.domain.access import Need, Principal, authorise
+from intake.domain.dossier import Dossier
 from intake.domain.lifecycle import Action as A
 from intake.entrypoints import presenters
 from intake.entrypoints.actions import path_of
@@ -46,7 +46,7 @@ def _path(action: A) -> str:
     return "/" + path_of(action)
 
 
-UseCase = Callable[[AsyncSession, Target], Awaitable[DossierRecord]]
+UseCase = Callable[[AsyncSession, Target], Awaitable[Dossier]]
 
 
 async def _run(

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from intake.adapters.history_repo import AuditRow, StepRow
-from intake.adapters.records import DossierRecord
 from intake.adapters.tenant_repo import TenantRow
 from intake.domain.access import STAFF, Principal
 from intake.domain.applicant import mask_name
+from intake.domain.dossier import Dossier
 from intake.domain.lifecycle import (
     STATUS_VI,
     TIMELINESS_VI,
@@ -34,7 +34,7 @@ def _sees_personal_data(principal: Principal) -> bool:
     return principal.has(*STAFF)
 
 
-def _summary_fields(d: DossierRecord, principal: Principal, now: datetime) -> dict[str, Any]:
+def _summary_fields(d: Dossier, principal: Principal, now: datetime) -> dict[str, Any]:
     name = d.applicant_name if _sees_personal_data(principal) else mask_name(d.applicant_name)
     return {
         "dossier_id": d.dossier_id,
@@ -53,11 +53,11 @@ def _summary_fields(d: DossierRecord, principal: Principal, now: datetime) -> di
     }
 
 
-def summary(d: DossierRecord, principal: Principal, now: datetime) -> DossierSummaryOut:
+def summary(d: Dossier, principal: Principal, now: datetime) -> DossierSummaryOut:
     return DossierSummaryOut(**_summary_fields(d, principal, now))
 
 
-def detail(d: DossierRecord, principal: Principal, deps: IntakeDeps) -> DossierOut:
+def detail(d: Dossier, principal: Principal, deps: IntakeDeps) -> DossierOut:
     staff = _sees_personal_data(principal)
     applicant = (
         ApplicantOut(
