@@ -11,7 +11,7 @@ from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events.clock_v2 import ApologyIssued
 from motcua_contracts.events.notifications_v1 import NotificationPrinted
 from motcua_platform.messaging.outbox import EventStager, Outgoing
-from motcua_platform.testing import scratch_schema
+from motcua_testkit.platform import scratch_schema
 from sqlalchemy import select
 
 _, outbox, _inbox, _effects = scratch_schema()
