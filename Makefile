@@ -4,11 +4,11 @@
 demo:            ## run the standalone platform (no servers needed)
 	bash scripts/demo.sh $(ARGS)
 
-test:            ## install everything, start Kafka + PostgreSQL, run ruff, mypy and pytest
+test:            ## install everything, start Kafka + PostgreSQL, run the lint and pytest
 	bash scripts/test.sh
 
-lint:
-	uv run ruff check . && uv run mypy
+lint:            ## ruff check + format check, mypy strict (sources and tests), shellcheck: what CI runs
+	bash scripts/lint.sh
 
 services-up:     ## start Kafka (KRaft) and PostgreSQL on loopback, idempotently
 	bash scripts/services-up.sh

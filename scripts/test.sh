@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command: installs what it needs, starts Kafka and PostgreSQL, then runs
-# ruff, mypy and pytest. Exits non-zero on any failure.
+# the lint (scripts/lint.sh: ruff, mypy strict, shellcheck) and pytest. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
@@ -23,11 +23,7 @@ source scripts/lib/tools.sh
 ensure_promtool
 ensure_asyncapi_spec
 
-echo "==> ruff"
-"${UV[@]}" run --frozen ruff check .
-"${UV[@]}" run --frozen ruff format --check .
-echo "==> mypy"
-"${UV[@]}" run --frozen mypy
+bash scripts/lint.sh
 
 echo "==> pytest"
 mkdir -p tests/artifacts

@@ -28,6 +28,7 @@ is_port_number() { [[ "$1" =~ ^[0-9]+$ ]] && (("$1" >= 1 && "$1" <= 65535)); }
 # port_open PORT [HOST]: true when something accepts TCP connections there.
 port_open() {
   local port=$1 host=${2:-$MOTCUA_BIND_HOST}
+  # shellcheck disable=SC2016  # $0 and $1 are the inner bash's arguments, expanded there
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null
 }
 

@@ -186,6 +186,7 @@ kafka_launch() {
   # its process group; the inner bash writes its own pid, then execs java.
   (
     cd "$KAFKA_RUN"
+    # shellcheck disable=SC2016  # $$, $0 and $@ belong to the inner bash
     setsid bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$KAFKA_PIDFILE" \
       java "${jvm_opts[@]}" -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS" \
       </dev/null >>"$KAFKA_CONSOLE" 2>&1 9>&- &
@@ -205,9 +206,9 @@ kafka_fail() {
   die "$*"
 }
 
-# kafka_wait_ready: until a client can create and list a topic (or timeout).
+# kafka_wait_ready: until a client can create and list a topic (or $KAFKA_READY_TIMEOUT s).
 kafka_wait_ready() {
-  local timeout=${1:-$KAFKA_READY_TIMEOUT} t0 now elapsed last=0 pid out
+  local timeout=$KAFKA_READY_TIMEOUT t0 now elapsed last=0 pid out
   t0=$(now_ms)
   log "waiting for Kafka on $KAFKA_BOOTSTRAP (timeout ${timeout}s) ..."
   while :; do

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # UV is read by the scripts that source this file
 # Puts a working `uv` in $UV, installing it from PyPI when the machine has none.
 if command -v uv >/dev/null 2>&1; then
   UV=(uv)
