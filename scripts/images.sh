@@ -15,7 +15,7 @@
 # seconds, package count) and prints a summary. Build logs go to .run/images/.
 set -euo pipefail
 _MOTCUA_TAG=images
-# shellcheck source=lib/podman.sh
+# shellcheck source=scripts/lib/podman.sh
 source "$(dirname "$0")/lib/podman.sh"
 
 TAG=0.1.0

@@ -7,9 +7,10 @@
 
 if [[ -n "${_MOTCUA_PODMAN_SH:-}" ]]; then return 0; fi
 _MOTCUA_PODMAN_SH=1
-# shellcheck source=common.sh
+# shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# shellcheck disable=SC2034  # read by the scripts that source this file
 ENGINE_ULIMITS=(--ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
 
 # engine_install: apt-get install podman, runc and debootstrap when podman is missing.
