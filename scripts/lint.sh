@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one lint command, run by `make lint`, scripts/test.sh (hence CI) and the pre-commit hooks:
-# ruff check, ruff format --check, mypy (strict, sources and tests) and shellcheck over every
+# ruff check, ruff format --check, mypy (strict over the shipped packages) and shellcheck over every
 # shell script. Exits non-zero on the first failure.
 #   bash scripts/lint.sh
 set -euo pipefail

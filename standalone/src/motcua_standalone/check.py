@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
+from motcua_clock import VN_TZ
 from motcua_platform.auth.dev_tokens import mint
 from prometheus_client import REGISTRY
+
+VN = VN_TZ  # the one zone: motcua_clock's
 
 PROVINCE_FILE = Path(__file__).resolve().parents[3] / "data" / "tenants" / "son-la-2025.json"
 

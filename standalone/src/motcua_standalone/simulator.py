@@ -19,11 +19,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
+from motcua_clock import VN_TZ
 from motcua_platform.auth.dev_tokens import mint
 from motcua_platform.clock import Clock
 
 from motcua_standalone.traffic import Mix, arrivals
+
+VN = VN_TZ  # the one zone: motcua_clock's
 
 log = logging.getLogger(__name__)
 Action = Callable[[], Awaitable[None]]

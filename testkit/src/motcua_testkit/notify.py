@@ -15,11 +15,13 @@ import httpx
 from motcua_contracts.codec import encode
 from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events import clock_v1, clock_v2, dossiers_v1
+from motcua_contracts.events.common import Channel as IntakeChannel
 from motcua_contracts.registry import spec_of
 from motcua_platform.clock import FixedClock
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
 from motcua_platform.runtime import ServiceRuntime
+from notify.application.dispatch import Dispatcher
 from notify.application.ports import Contact, ContactUnavailable, Outgoing, SendError, SendReceipt
 from notify.domain.kinds import Channel
 from notify.domain.retry import SendFailure
@@ -169,7 +171,7 @@ def received(
         procedure_code=procedure_code,
         procedure_version="2",
         field_code="ho_tich",
-        channel=dossiers_v1.Channel(channel),
+        channel=IntakeChannel(channel),
         received_at=at,
         due_at=at + timedelta(hours=6),
         receiving_tenant_id="t",
@@ -244,7 +246,8 @@ def consumer_for(runtime: ServiceRuntime) -> IdempotentConsumer:
 
 async def drain(runtime: ServiceRuntime, rounds: int = 50) -> int:
     """Run the dispatcher until nothing is due (the fixed clock does not move by itself)."""
-    dispatcher = runtime.app.state.dispatcher  # type: ignore[union-attr]
+    assert runtime.app is not None
+    dispatcher: Dispatcher = runtime.app.state.dispatcher
     total = 0
     for _ in range(rounds):
         done = await dispatcher.dispatch_once()

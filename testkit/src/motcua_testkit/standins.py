@@ -172,7 +172,7 @@ class SmtpStandIn:
             self.times -= 1
             return self.answer
         parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append(parsed)  # type: ignore[arg-type]
+        self.messages.append(parsed)
         return "250 OK"
 
 

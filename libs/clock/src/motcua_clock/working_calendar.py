@@ -167,8 +167,8 @@ class OfficeHours:
         if len(morning) != 2 or (afternoon is not None and len(afternoon) != 2):
             raise _fail("Mỗi buổi làm việc gồm đúng hai mốc giờ: bắt đầu và kết thúc.")
         return cls(
-            morning=cast(tuple[time, time], morning),
-            afternoon=cast("tuple[time, time] | None", afternoon),
+            morning=morning,
+            afternoon=afternoon,
         )
 
 

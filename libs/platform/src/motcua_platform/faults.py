@@ -147,7 +147,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """The pause after failed attempt `attempt` (1-based): full jitter in [d/2, d]."""
-        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** min(60, max(0, attempt - 1)))
+        ceiling = min(self.cap_seconds, self.base_seconds * 2.0 ** min(60, max(0, attempt - 1)))
         return ceiling * (0.5 + random.random() / 2)
 
 

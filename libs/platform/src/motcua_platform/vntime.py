@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
+from motcua_clock import VN_TZ
 from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
+
+VN = VN_TZ  # the one zone: motcua_clock's
 
 
 def to_vn(moment: datetime) -> datetime:

@@ -1,8 +1,8 @@
 """Transport-neutral messaging: outbox, relay, idempotent consumer, Kafka and local transports."""
 
+from motcua_contracts.codec import HEADER_EVENT_ID, HEADER_EVENT_TYPE
+
 from motcua_platform.messaging.types import (
-    HEADER_EVENT_ID,
-    HEADER_EVENT_TYPE,
     InboundMessage,
     OutboundMessage,
     Publisher,

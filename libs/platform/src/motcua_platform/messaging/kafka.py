@@ -142,7 +142,7 @@ class KafkaPublisher:
             # stop() flushes what is still queued; an unreachable broker must not hang us.
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(old.stop(), timeout=self.RENEW_STOP_SECONDS)
-        fresh = AIOKafkaProducer(**self._broker._connection_kwargs)  # type: ignore[attr-defined]
+        fresh = AIOKafkaProducer(**self._broker._connection_kwargs)
         try:
             await state.connect(
                 fresh,

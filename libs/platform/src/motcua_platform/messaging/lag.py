@@ -57,7 +57,7 @@ class _Collector:
 
 
 COLLECTOR = _Collector()
-REGISTRY.register(COLLECTOR)  # type: ignore[arg-type]
+REGISTRY.register(COLLECTOR)
 
 
 class KafkaLag:

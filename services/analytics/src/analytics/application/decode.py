@@ -69,7 +69,7 @@ def _kind(kind: Any) -> Any:
     if isinstance(kind, EnumMeta):  # plain strings, as stored: Literal of the enum's values
         members: list[Any] = list(kind)
         values = tuple(str(member.value) for member in members)
-        return Literal.__getitem__(values)  # type: ignore[attr-defined]
+        return Literal.__getitem__(values)
     return _KINDS[kind]
 
 
@@ -79,8 +79,8 @@ def _event_decoder(event_type: str, spec: dict[str, Any]) -> msgspec.json.Decode
         f"{event_type}Payload", [(n, _kind(k)) for n, k in spec.items()], gc=False
     )
     fields: list[Any] = [
-        ("event_type", Literal.__getitem__((event_type,))),  # type: ignore[attr-defined]
-        ("schema_version", Literal.__getitem__(VERSIONS.get(event_type, (1,)))),  # type: ignore[attr-defined]
+        ("event_type", Literal.__getitem__((event_type,))),
+        ("schema_version", Literal.__getitem__(VERSIONS.get(event_type, (1,)))),
         ("occurred_at", Moment),
         ("tenant_id", NonEmpty),
         ("dossier_id", NonEmpty),  # a dossier's event: required

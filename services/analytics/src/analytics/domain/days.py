@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
+from motcua_clock import VN_TZ
+
+VN = VN_TZ  # the one zone: motcua_clock's
 
 
 @lru_cache(maxsize=1 << 16)

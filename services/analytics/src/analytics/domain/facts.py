@@ -116,7 +116,7 @@ class DossierFact:
         return DossierFact(*self.as_tuple())  # type: ignore[arg-type]
 
     def as_tuple(self) -> tuple[object, ...]:
-        return _ALL_FIELDS(self)  # type: ignore[no-any-return]
+        return _ALL_FIELDS(self)
 
     def as_row(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -29,5 +29,5 @@ def statutory_working_days(procedure_code: str, on: date) -> float | None:
     if limit.unit == "working_days":
         return float(limit.amount)
     if limit.unit == "working_hours":
-        return limit.amount / _HOURS_PER_DAY
+        return float(limit.amount) / _HOURS_PER_DAY
     return 0.0

@@ -137,7 +137,7 @@ class CatalogueClock:
             strict=False,
             promised_working_days=promised_working_days,
         )
-        return snapshot.due_at  # type: ignore[no-any-return]
+        return snapshot.due_at
 
     def procedure(self, procedure_code: str, procedure_version: str) -> ProcedureInfo:
         return self._info(self._version(procedure_code, None, procedure_version))

@@ -179,9 +179,9 @@ def tenant_configured(row: TenantRow) -> TenantConfigured:
         status=row.status,  # type: ignore[arg-type]
         cohorts=list(c.get("cohorts") or []),
         office_hours=OfficeHoursV1(
-            morning=tuple(hours.get("morning") or ("07:30", "11:30")),  # type: ignore[arg-type]
+            morning=tuple(hours.get("morning") or ("07:30", "11:30")),
             afternoon=(
-                tuple(hours["afternoon"])  # type: ignore[arg-type]
+                tuple(hours["afternoon"])
                 if hours.get("afternoon") is not None
                 else (None if "afternoon" in hours else ("13:30", "17:00"))
             ),

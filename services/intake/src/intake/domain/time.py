@@ -2,7 +2,9 @@
 
 from datetime import date, datetime, time, timedelta
 
-from motcua_clock import VN_TZ as VN  # the one zone (motcua_clock)
+from motcua_clock import VN_TZ
+
+VN = VN_TZ  # the one zone: motcua_clock's
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:

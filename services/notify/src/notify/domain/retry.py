@@ -29,7 +29,7 @@ def smtp_is_permanent(code: int) -> bool:
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, jitter: float) -> float:
     """Exponential with 'equal jitter': half fixed, half random, so retries spread out."""
-    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
+    ceiling = min(cap, base * 2.0 ** max(0, attempt - 1))
     return ceiling / 2 + ceiling / 2 * min(max(jitter, 0.0), 1.0)
 
 

@@ -84,7 +84,7 @@ async def get(session: AsyncSession, tenant_id: str) -> TenantInfo | None:
     cache = _cache(session)
     held = cache.get(tenant_id)
     if held is not None:
-        return None if held is _ABSENT else held  # type: ignore[no-any-return]
+        return None if held is _ABSENT else held
     row = (
         await session.execute(select(wf_tenants).where(wf_tenants.c.tenant_id == tenant_id))
     ).first()

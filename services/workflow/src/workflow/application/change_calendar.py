@@ -30,7 +30,7 @@ async def record_change(
     try:
         after = before.with_change(
             mc.CalendarChanged(
-                kind=change.kind.value,  # type: ignore[arg-type]
+                kind=change.kind.value,
                 day=change.day,
                 day_kind=change.day_kind,  # type: ignore[arg-type]
                 name_vi=change.name_vi,
