@@ -75,7 +75,7 @@ class TokenBuckets:
         `rate` in tokens per second (> 0), `burst` the bucket's size (>= 1).
         """
         now = self._now()
-        tokens, updated = self._buckets.pop(key, None) or (burst, now)
+        tokens, updated = self._buckets.pop(key, (burst, now))  # a new key: a full bucket
         tokens = min(burst, tokens + (now - updated) * rate)
         wait = 0.0
         if tokens >= 1.0:
