@@ -202,5 +202,17 @@ def test_one_bucket_arithmetic_for_the_api_limit_and_the_outbound_pacing() -> No
     now[0] += 1.0
     assert limiter.check("k") == 0
     pacing = TokenBuckets(lambda: now[0])
-    assert [pacing.acquire("sms", 2.0) for _ in range(2)] == [0.0, 0.0]
-    assert pacing.acquire("sms", 2.0) == 0.5  # two a second: the next in half a second
+    assert [pacing.take("sms", 2.0, 2.0) for _ in range(2)] == [0.0, 0.0]
+    assert pacing.take("sms", 2.0, 2.0) == 0.5  # two a second: the next in half a second
+
+
+def test_token_buckets_forget_the_least_recently_seen_key_past_the_bound() -> None:
+    from motcua_platform.rate_limit import TokenBuckets
+
+    buckets = TokenBuckets(lambda: 0.0, max_keys=2)
+    assert buckets.take("a", 1.0, 1.0) == 0.0
+    assert buckets.take("a", 1.0, 1.0) == 1.0  # empty: one second to wait
+    buckets.take("b", 1.0, 1.0)
+    buckets.take("c", 1.0, 1.0)  # "a" is the least recently seen: forgotten
+    assert buckets.take("a", 1.0, 1.0) == 0.0  # a full bucket again
+    assert buckets.take("c", 1.0, 1.0) == 1.0  # "c" kept its state

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import uvicorn
 from motcua_platform.auth.dev_tokens import mint
+from motcua_platform.auth.roles import Role
 from motcua_platform.clock import AcceleratedClock, Clock, MovableClock, SystemClock
 from motcua_platform.logs import configure_logging
 from motcua_platform.serve import server_config
@@ -192,7 +193,7 @@ def local_day(clock: Clock) -> date:
 
 
 def banner(urls: dict[str, str]) -> str:
-    monitor = mint("province_monitor", None, subject="demo-monitor")
+    monitor = mint(Role.PROVINCE_MONITOR, None, subject="demo-monitor")
     lines = [
         "motcua đang chạy ở chế độ độc lập (standalone) — Ctrl+C để dừng.",
         f"  Bàn tiếp nhận (mở trong trình duyệt, bấm nút vai trò để đăng nhập): {urls['intake']}/",
@@ -205,14 +206,12 @@ def banner(urls: dict[str, str]) -> str:
         "Mã truy cập thử nghiệm (dán vào nút Authorize của /docs):",
     ]
     for tenant in PILOT:
-        lines.append(
-            f"  cán bộ một cửa {tenant}: {mint('clerk', tenant, subject=f'demo-clerk-{tenant}')}"
-        )
-        lines.append(
-            f"  lãnh đạo {tenant}:       {mint('leader', tenant, subject=f'demo-leader-{tenant}')}"
-        )
+        clerk = mint(Role.CLERK, tenant, subject=f"demo-clerk-{tenant}")
+        leader = mint(Role.LEADER, tenant, subject=f"demo-leader-{tenant}")
+        lines.append(f"  cán bộ một cửa {tenant}: {clerk}")
+        lines.append(f"  lãnh đạo {tenant}:       {leader}")
     lines.append(f"  giám sát của tỉnh: {monitor}")
-    lines.append(f"  quản trị viên:     {mint('operator', None, subject='demo-operator')}")
+    lines.append(f"  quản trị viên:     {mint(Role.OPERATOR, None, subject='demo-operator')}")
     return "\n".join(lines)
 
 

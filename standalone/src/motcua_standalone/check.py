@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from motcua_clock import VN_TZ
 from motcua_platform.auth.dev_tokens import mint
+from motcua_platform.auth.roles import Role
 from prometheus_client import REGISTRY
 
 VN = VN_TZ  # the one zone: motcua_clock's
@@ -77,7 +78,7 @@ async def onboard_province(intake_url: str, path: Path = PROVINCE_FILE) -> list[
 
     text = await asyncio.to_thread(path.read_text, encoding="utf-8")
     rows = rows_of(json.loads(text))
-    token = mint("operator", None, subject="sim-operator")
+    token = mint(Role.OPERATOR, None, subject="sim-operator")
     async with httpx.AsyncClient(base_url=intake_url, timeout=60) as client:
         report = await onboard(client, rows, token=token)
     if report.errors:
@@ -88,7 +89,7 @@ async def onboard_province(intake_url: str, path: Path = PROVINCE_FILE) -> list[
 async def ranking(
     analytics_url: str, start: date, end: date, client: httpx.AsyncClient | None = None
 ) -> list[dict[str, Any]]:
-    token = mint("province_monitor", None, subject="sim-monitor")
+    token = mint(Role.PROVINCE_MONITOR, None, subject="sim-monitor")
     own = client or httpx.AsyncClient(timeout=60)
     try:
         response = await own.get(

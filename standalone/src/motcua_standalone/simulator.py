@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from motcua_clock import VN_TZ
 from motcua_platform.auth.dev_tokens import mint
+from motcua_platform.auth.roles import Role
 from motcua_platform.clock import Clock
 
 from motcua_standalone.traffic import Mix, arrivals
@@ -269,7 +270,7 @@ class Simulator:
             made = await self._call(
                 "POST",
                 f"{self.intake_url}/api/v1/communes/{tenant}/dossiers",
-                role="clerk",
+                role=Role.CLERK,
                 tenant=tenant,
                 json=body,
                 sent=attempted,
@@ -323,7 +324,7 @@ class Simulator:
         roll = self._rng.random()
         steps: list[tuple[datetime, str, dict[str, Any], str]] = []
 
-        def add(delay: timedelta, name: str, body: dict[str, Any], role: str = "clerk") -> None:
+        def add(delay: timedelta, name: str, body: dict[str, Any], role: str = Role.CLERK) -> None:
             steps.append((now + delay, name, body, role))
 
         if roll < 0.02:
@@ -359,13 +360,13 @@ class Simulator:
                     "reason_vi": "Hồ sơ cần xác minh thêm tại bản.",
                     "new_due_at": (due + timedelta(days=3)).isoformat(),
                 },
-                "leader",
+                Role.LEADER,
             )
         add(
             max(finish - timedelta(minutes=10), timedelta(minutes=25)),
             "decision",
             {"outcome": "approved"},
-            "leader",
+            Role.LEADER,
         )
         add(max(finish, timedelta(minutes=30)), "result-ready", {})
         add(

@@ -17,6 +17,7 @@ from intake.bootstrap import build_runtime, seed_tenants
 from intake.domain.time import VN
 from intake.settings import IntakeSettings
 from motcua_contracts.topics import Topics
+from motcua_platform.auth.roles import Role
 from motcua_platform.clock import FixedClock
 from motcua_platform.rate_limit import TokenBucketLimiter
 from motcua_platform.runtime import ServiceRuntime
@@ -35,14 +36,14 @@ class Desk:
     def token(self, role: str, tenant: str | None = A, subject: str | None = None) -> str:
         return dev_tokens.mint(role, tenant, subject=subject, keys_dir=self.keys)
 
-    def auth(self, role: str = "clerk", tenant: str | None = A) -> dict[str, str]:
+    def auth(self, role: str = Role.CLERK, tenant: str | None = A) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role, tenant)}"}
 
     async def register(self, tenant: str = A, **overrides: Any) -> dict[str, Any]:
         response = await self.client.post(
             f"/api/v1/communes/{tenant}/dossiers",
             json={**dossier_body(), **overrides},
-            headers=self.auth("clerk", tenant),
+            headers=self.auth(Role.CLERK, tenant),
         )
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]
@@ -52,7 +53,7 @@ class Desk:
         dossier: dict[str, Any],
         action: str,
         body: dict[str, Any] | None = None,
-        role: str = "clerk",
+        role: str = Role.CLERK,
     ) -> httpx.Response:
         url = f"/api/v1/communes/{dossier['tenant_id']}/dossiers/{dossier['dossier_id']}/{action}"
         return await self.client.post(url, json=body, headers=self.auth(role, dossier["tenant_id"]))

@@ -17,6 +17,7 @@ from motcua_contracts.envelope import EventEnvelope
 from motcua_contracts.events import clock_v1, clock_v2, dossiers_v1
 from motcua_contracts.events.common import Channel as IntakeChannel
 from motcua_contracts.registry import spec_of
+from motcua_platform.auth.roles import STAFF, Role
 from motcua_platform.clock import FixedClock
 from motcua_platform.messaging.inbox import IdempotentConsumer
 from motcua_platform.messaging.types import InboundMessage
@@ -278,10 +279,10 @@ class Notify:
     client: httpx.AsyncClient
     keys: Path
 
-    def headers(self, role: str = "clerk", tenant: str | None = TENANT) -> dict[str, str]:
+    def headers(self, role: str = Role.CLERK, tenant: str | None = TENANT) -> dict[str, str]:
         from motcua_platform.auth import dev_tokens
 
-        scoped = tenant if role in ("clerk", "leader") else None
+        scoped = tenant if role in STAFF else None
         return {"Authorization": f"Bearer {dev_tokens.mint(role, scoped, keys=self.keys)}"}
 
     async def configure(

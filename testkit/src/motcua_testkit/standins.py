@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from motcua_platform.auth.roles import Role
 
 
 @dataclass
@@ -98,7 +99,7 @@ class GatewayStandIn:
             token = request.headers.get("authorization", "").removeprefix("Bearer ")
             if self._verify is not None:
                 principal = await self._verify(token)
-                if "service:notify" not in principal.roles:
+                if Role.NOTIFY not in principal.roles:
                     return JSONResponse({"code": "auth.forbidden"}, 403)
                 if principal.tenant_id != tenant_id:  # like intake: the token's own commune
                     return JSONResponse({"code": "auth.other_commune"}, 403)
@@ -120,7 +121,7 @@ class GatewayStandIn:
             token = request.headers.get("authorization", "").removeprefix("Bearer ")
             if self._verify is not None:
                 principal = await self._verify(token)
-                if "service:notify" not in principal.roles or principal.tenant_id != tenant_id:
+                if Role.NOTIFY not in principal.roles or principal.tenant_id != tenant_id:
                     return JSONResponse({"code": "auth.forbidden"}, 403)
             items = self.missing.get(dossier_id)
             if not items:

@@ -1,8 +1,11 @@
 """Rate limits, one implementation for every service.
 
-- `TokenBucketLimiter`: a token bucket per key, in process (each replica sees its share;
-  production adds a shared limit at the ingress). `TokenBuckets`: the same bucket for
-  outbound pacing whose rate the caller gives (notify's providers).
+- `TokenBuckets`: the one token bucket implementation, a bucket per key, in process (each
+  replica sees its share; production adds a shared limit at the ingress), with one API:
+  `take(key, rate, burst)` -> seconds to wait (0.0 when a token was taken). Notify's outbound
+  pacing calls it with each commune's provider rate.
+- `TokenBucketLimiter`: a preset rate and burst over a `TokenBuckets` (the API limits, the
+  public lookup limit), answering whole seconds for `Retry-After`.
 - `ApiRateLimits`: what every authenticated API checks after the token is verified, per
   principal and per commune (the token's tenant); `install_api_rate_limits` puts it on the app
   where the platform's bearer dependency finds it.
@@ -55,20 +58,38 @@ def count_refusal(service: str, scope: Scope) -> None:
     RATE_LIMITED.labels(service_label(service), scope).inc()
 
 
-def _take(
-    bucket: tuple[float, float] | None, now: float, rate: float, burst: float
-) -> tuple[tuple[float, float], float]:
-    """One token bucket step: (tokens, updated) after the attempt, and 0.0 if a token was
-    taken, else the seconds until one is free. `rate` in tokens per second."""
-    tokens, updated = bucket or (burst, now)
-    tokens = min(burst, tokens + (now - updated) * rate)
-    if tokens >= 1.0:
-        return (tokens - 1.0, now), 0.0
-    return (tokens, now), (1.0 - tokens) / rate
+class TokenBuckets:
+    """A token bucket per key, whatever the rate; bounded memory (the least recently seen key
+    is forgotten first, which only ever gives that key a full bucket again)."""
+
+    def __init__(
+        self, monotonic: Callable[[], float] = time.monotonic, *, max_keys: int = 50_000
+    ) -> None:
+        self._now = monotonic
+        self._max = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # (tokens, updated)
+
+    def take(self, key: str, rate: float, burst: float) -> float:
+        """Takes a token (returns 0.0) or says how many seconds until one is free.
+
+        `rate` in tokens per second (> 0), `burst` the bucket's size (>= 1).
+        """
+        now = self._now()
+        tokens, updated = self._buckets.pop(key, (burst, now))  # a new key: a full bucket
+        tokens = min(burst, tokens + (now - updated) * rate)
+        wait = 0.0
+        if tokens >= 1.0:
+            tokens -= 1.0
+        else:
+            wait = (1.0 - tokens) / rate
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > self._max:
+            self._buckets.popitem(last=False)
+        return wait
 
 
 class TokenBucketLimiter:
-    """A bucket per key (client, principal, commune) with one rate and burst; bounded memory."""
+    """One preset rate and burst per key (client, principal, commune) over `TokenBuckets`."""
 
     def __init__(
         self,
@@ -80,9 +101,7 @@ class TokenBucketLimiter:
     ) -> None:
         self._rate = rate_per_minute / 60.0
         self._burst = float(burst)
-        self._max = max_clients
-        self._now = monotonic
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets = TokenBuckets(monotonic, max_keys=max_clients)
 
     @classmethod
     def per_second(cls, rate: float, burst: int) -> TokenBucketLimiter | None:
@@ -91,26 +110,8 @@ class TokenBucketLimiter:
 
     def check(self, client: str) -> int:
         """0 if allowed (one token taken), else the whole seconds to wait (Retry-After)."""
-        bucket, wait = _take(self._buckets.pop(client, None), self._now(), self._rate, self._burst)
-        self._buckets[client] = bucket
-        if len(self._buckets) > self._max:
-            self._buckets.popitem(last=False)  # forget the least recently seen client
+        wait = self._buckets.take(client, self._rate, self._burst)
         return 0 if not wait else max(1, math.ceil(wait))
-
-
-class TokenBuckets:
-    """Outbound pacing (notify's providers): a bucket per key whose rate the caller gives at
-    each call (a commune's configured rate per provider); the burst is one second's worth."""
-
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._now = monotonic
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, updated)
-
-    def acquire(self, key: str, rate: float) -> float:
-        """Takes a token (returns 0) or says how long until one is free."""
-        bucket, wait = _take(self._buckets.get(key), self._now(), rate, max(1.0, rate))
-        self._buckets[key] = bucket
-        return wait
 
 
 def parse_networks(raw: Sequence[str]) -> tuple[Network, ...]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from motcua_platform.auth.roles import Role
 
 # Row keys that describe where a row comes from, not the unit's configuration.
 _NOT_CONFIGURATION = frozenset({"tenant_id", "formed_by", "predecessors_vi", "_comment"})
@@ -90,7 +91,7 @@ def _default_token() -> str:
     from intake.auth import dev_tokens
 
     return dev_tokens.mint(
-        "operator",
+        Role.OPERATOR,
         None,
         subject="onboard-cli",
         keys_dir=os.environ.get("MOTCUA_INTAKE_DEV_KEYS_DIR") or None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from motcua_platform.auth.roles import Role
 from motcua_platform.messaging.kafka import make_broker
 from motcua_platform.messaging.transport import KafkaTransport
 from motcua_platform.runtime import ServiceRuntime
@@ -51,4 +52,4 @@ async def dashboard_url(runtime: ServiceRuntime) -> None:
 
     if runtime.settings.environment == "production":
         raise SystemExit("chỉ dùng cho môi trường phát triển")
-    print(url("http://127.0.0.1:8004", mint("province_monitor", None)))
+    print(url("http://127.0.0.1:8004", mint(Role.PROVINCE_MONITOR, None)))

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from motcua_platform.auth.roles import Role
 from motcua_platform.security_headers import CSP
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,7 +34,7 @@ _CACHE = "public, max-age=3600, must-revalidate"
 class DevTokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["clerk", "leader"]
+    role: Literal[Role.CLERK, Role.LEADER]
     tenant_id: str = Field(min_length=1, max_length=64)
 
 

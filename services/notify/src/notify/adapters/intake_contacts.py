@@ -8,6 +8,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 import httpx
+from motcua_platform.auth.roles import Role
 
 from notify.application.ports import Contact, ContactUnavailable
 from notify.domain.kinds import Channel
@@ -43,7 +44,7 @@ class DevTokens:
         hit = self._cached.get(tenant_id)
         if hit is None or time.monotonic() - hit[0] > self._ttl / 2:
             minted = dev_tokens.mint(
-                "service:notify",
+                Role.NOTIFY,
                 tenant_id,
                 subject="notify",
                 ttl_seconds=self._ttl,

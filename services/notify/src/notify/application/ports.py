@@ -105,8 +105,8 @@ class LetterRenderer(Protocol):
 
 
 class RateLimiter(Protocol):
-    def acquire(self, key: str, rate: float) -> float:
-        """0 when a token was taken, else seconds to wait."""
+    def take(self, key: str, rate: float, burst: float) -> float:
+        """0 when a token was taken, else seconds to wait (`TokenBuckets.take`)."""
         ...
 
 

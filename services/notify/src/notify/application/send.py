@@ -70,8 +70,10 @@ class Sender:
             if hold is not None:
                 spread = timedelta(seconds=self.morning_spread_seconds * self.rng())
                 return Hold(hold + spread)
-            wait = self.limiter.acquire(
-                f"{channel}:{provider.endpoint(settings)}", provider.rate(settings)
+            rate = provider.rate(settings)
+            # The burst is one second's worth: a commune's backlog never bursts a provider.
+            wait = self.limiter.take(
+                f"{channel}:{provider.endpoint(settings)}", rate, burst=max(1.0, rate)
             )
             if wait > 0:
                 return Hold(now + timedelta(seconds=wait))

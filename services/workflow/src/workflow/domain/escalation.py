@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from motcua_clock import TenantCalendar
+from motcua_platform.auth.roles import Role
 
 MAX_LEVEL = 3
 # 1: the commune's leader on duty, 2: the head of the commune, 3: province monitoring.
-LEVEL_ROLE = {1: "leader_on_duty", 2: "commune_head", 3: "province_monitor"}
+LEVEL_ROLE = {1: "leader_on_duty", 2: "commune_head", 3: Role.PROVINCE_MONITOR}
 
 
 def raise_up_at(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from motcua_platform.auth import Principal
+from motcua_platform.auth.roles import Role
 
 from workflow.adapters import worklist_repo
 from workflow.application.context import Context
@@ -111,7 +112,7 @@ async def province_worklist(
     limit: LimitQ = 50,
     cursor: CursorQ = None,
 ) -> WorklistPage:
-    if not principal.has("province_monitor"):
+    if not principal.has(Role.PROVINCE_MONITOR):
         raise Forbidden(
             "auth.forbidden", "Chỉ cán bộ giám sát cấp tỉnh được xem danh sách của mọi đơn vị."
         )
