@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from intake.adapters import dossier_repo, tenant_repo
 from intake.adapters.dossier_store import SqlDossiers
+from intake.adapters.transaction import Transaction
 from intake.application.ports import StatutoryClock
 from intake.domain.access import TenantScope
 from intake.domain.errors import Conflict
 from intake.domain.lifecycle import Action, Status
-
-if TYPE_CHECKING:  # signatures only: the caller's transaction, handed to the adapters
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)
@@ -35,7 +32,7 @@ class DeskForm:
 
 
 async def build_form(
-    session: AsyncSession,
+    session: Transaction,
     *,
     scope: TenantScope,
     tenant_id: str,

@@ -22,21 +22,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from motcua_contracts.events.dossiers_v1 import DossierReassigned
 
 from intake.adapters import merger_repo, tenant_repo
 from intake.adapters.events import stage_event
 from intake.adapters.history_repo import AuditRow, StepRow, add_audit, add_step
+from intake.adapters.transaction import Transaction, Transactions
 from intake.application.commands import ConfigureTenant, MergeTenants
 from intake.application.configure_tenant import StatutoryDaysOn, configure_tenant, publish
 from intake.domain.errors import Conflict, DomainError, NotFound
 from intake.domain.lifecycle import CLOSED
 from intake.domain.tenants import RECEIVING, TenantStatus
-
-if TYPE_CHECKING:  # signatures only: the transactions, handed to the adapters
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 # Closed dossiers (lifecycle.CLOSED) are history: they stay with the unit that handled them.
 BATCH = 200
@@ -76,7 +73,7 @@ def _from_json(raw: str) -> MergeTenants:
 
 
 async def _check_sources(
-    session: AsyncSession, sources: tuple[str, ...], cmd: MergeTenants, province: str
+    session: Transaction, sources: tuple[str, ...], cmd: MergeTenants, province: str
 ) -> None:
     for tenant_id in sources:
         source = await tenant_repo.get_tenant(session, tenant_id)
@@ -99,7 +96,7 @@ async def _check_sources(
 
 
 async def schedule_merger(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Transactions,
     cmd: MergeTenants,
     *,
     now: datetime,
@@ -149,7 +146,7 @@ async def schedule_merger(
 
 
 async def apply_due_mergers(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Transactions,
     *,
     now: datetime,
     statutory_days: StatutoryDaysOn,
@@ -193,7 +190,7 @@ def _sources(cmd: MergeTenants) -> tuple[str, ...]:
 
 
 async def merge_tenants(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Transactions,
     cmd: MergeTenants,
     *,
     now: datetime,
@@ -246,7 +243,7 @@ async def merge_tenants(
 
 
 async def _target(
-    session: AsyncSession, cmd: MergeTenants, *, now: datetime, statutory_days: StatutoryDaysOn
+    session: Transaction, cmd: MergeTenants, *, now: datetime, statutory_days: StatutoryDaysOn
 ) -> tenant_repo.TenantRow:
     if cmd.target_config is not None:
         if cmd.target_config.tenant_id != cmd.target:
@@ -274,7 +271,7 @@ async def _target(
 
 
 async def _move_batch(
-    session: AsyncSession,
+    session: Transaction,
     sources: tuple[str, ...],
     cmd: MergeTenants,
     *,
@@ -313,7 +310,7 @@ async def _move_batch(
                 None,
             ),
         )
-        changes = [("tenant_id", d.tenant_id, receiving)]
+        changes: list[tuple[str, str | None, str]] = [("tenant_id", d.tenant_id, receiving)]
         changes.append(("resolving_tenant_id", d.resolving_tenant_id, resolving))
         await add_audit(
             session,

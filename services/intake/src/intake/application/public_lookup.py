@@ -7,9 +7,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from intake.adapters import ceremony_repo, dossier_repo, history_repo, lookup_attempts
+from intake.adapters.transaction import Transaction
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import ProcedureStep, StatutoryClock
 from intake.domain.applicant import mask_name
@@ -17,9 +17,6 @@ from intake.domain.ceremony import SCHEDULABLE, occasion_of
 from intake.domain.dossier import Dossier
 from intake.domain.errors import TooManyRequests
 from intake.domain.lifecycle import STATUS_VI, Status
-
-if TYPE_CHECKING:  # signatures only: the caller's transaction, handed to the adapters
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,7 @@ def _current(status: Status, keys: list[str], last_key: str | None) -> int:
     return 0
 
 
-async def find_by_token(session: AsyncSession, tokens: LookupTokens, token: str) -> Dossier | None:
+async def find_by_token(session: Transaction, tokens: LookupTokens, token: str) -> Dossier | None:
     if not 16 <= len(token) <= 64:
         return None
     return await dossier_repo.find_by_lookup_hash(session, tokens.hash(token))
@@ -106,7 +103,7 @@ def code_locked(retry_after_seconds: int) -> TooManyRequests:
 
 
 async def find_by_code_and_phone(
-    session: AsyncSession, code: str, last4: str, *, guard: LookupGuard, now: datetime
+    session: Transaction, code: str, last4: str, *, guard: LookupGuard, now: datetime
 ) -> Dossier | None:
     """The dossier if the digits match. Every attempt on an existing code is counted in the
     database before the digits are compared (so parallel guesses on any replica share the
@@ -131,7 +128,7 @@ async def find_by_code_and_phone(
 
 
 async def public_view(
-    session: AsyncSession,
+    session: Transaction,
     record: Dossier,
     *,
     tokens: LookupTokens,
@@ -173,7 +170,7 @@ async def public_view(
 
 
 async def _ceremony(
-    session: AsyncSession, record: Dossier, practices: Iterable[str]
+    session: Transaction, record: Dossier, practices: Iterable[str]
 ) -> PublicCeremony | None:
     """The scheduled hand-over, while it is still ahead of the family (decided or result
     ready); once the result is returned, the ceremony has happened."""

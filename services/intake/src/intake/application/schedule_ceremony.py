@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from motcua_contracts.events.dossiers_v1 import CeremonyOccasion, CeremonyScheduled
 
@@ -16,15 +15,13 @@ from intake.adapters import ceremony_repo, dossier_repo, history_repo, tenant_re
 from intake.adapters.ceremony_repo import CeremonyRow
 from intake.adapters.events import stage_event
 from intake.adapters.history_repo import AuditRow
+from intake.adapters.transaction import Transaction
 from intake.application.ports import StatutoryClock
 from intake.application.transition import Target
 from intake.domain.access import check_side
 from intake.domain.ceremony import SCHEDULABLE, check_schedule, occasion_of
 from intake.domain.errors import Conflict, NotFound
 from intake.domain.lifecycle import Status
-
-if TYPE_CHECKING:  # signatures only: the caller's transaction, handed to the adapters
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 ACTION = "schedule_ceremony"
 
@@ -40,7 +37,7 @@ class Ceremony:
     change: str | None = None  # created | changed | unchanged, in the PUT's answer
 
 
-async def get_ceremony(session: AsyncSession, target: Target, *, clock: StatutoryClock) -> Ceremony:
+async def get_ceremony(session: Transaction, target: Target, *, clock: StatutoryClock) -> Ceremony:
     d = await dossier_repo.get_dossier(session, target.scope, target.tenant_id, target.dossier_id)
     row = await ceremony_repo.find(session, d.dossier_id)
     if row is None:
@@ -52,7 +49,7 @@ async def get_ceremony(session: AsyncSession, target: Target, *, clock: Statutor
 
 
 async def schedule_ceremony(
-    session: AsyncSession,
+    session: Transaction,
     target: Target,
     *,
     ceremony_at: datetime,
