@@ -46,3 +46,14 @@ def test_no_application_module_imports_sqlalchemy() -> None:
         if (found := sqlalchemy_imports(p.read_text(encoding="utf-8")))
     }
     assert offenders == {}
+
+
+def test_closed_and_lateness_are_defined_once() -> None:
+    """The merger and the citizen's page read the lifecycle's CLOSED and the aggregate's
+    is_late; neither keeps its own copy of the rule."""
+    from intake.application import merge_tenants, public_lookup
+    from intake.domain import lifecycle
+
+    assert merge_tenants.CLOSED is lifecycle.CLOSED
+    assert not hasattr(public_lookup, "_late")
+    assert "FINISHED" not in vars(public_lookup)
