@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.transition import Target, transition
 from intake.domain.dossier import Dossier
 from intake.domain.lifecycle import Action
 
 
-async def accept_dossier(session: AsyncSession, target: Target) -> Dossier:
+async def accept_dossier(session: Transaction, target: Target) -> Dossier:
     """Receipt issued: the appointment date is the due moment stored at (re)counting."""
     return await transition(
         session,

@@ -14,11 +14,11 @@ from typing import Any
 
 from motcua_contracts.events.tenants_v1 import LeaderOnDuty, OfficeHoursV1, ProcedurePromise
 from motcua_contracts.events.tenants_v2 import DutyRoster, TenantConfigured
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters import tenant_repo
 from intake.adapters.events import event_row
 from intake.adapters.tenant_repo import TenantRow
+from intake.adapters.transaction import Transaction
 from intake.application.commands import ConfigureTenant
 from intake.domain.errors import Conflict, NotFound
 from intake.domain.tenants import (
@@ -41,7 +41,7 @@ class Outcome(StrEnum):
 
 
 async def configure_tenant(
-    session: AsyncSession,
+    session: Transaction,
     cmd: ConfigureTenant,
     *,
     now: datetime,
@@ -119,7 +119,7 @@ def with_duty(
 
 
 async def set_duty_roster(
-    session: AsyncSession,
+    session: Transaction,
     tenant_id: str,
     roster: dict[str, Any],
     leader_on_duty: dict[str, Any] | None,
@@ -144,7 +144,7 @@ async def set_duty_roster(
     return await publish(session, row, now=now, new=False), Outcome.CHANGED
 
 
-async def publish(session: AsyncSession, row: TenantRow, *, now: datetime, new: bool) -> TenantRow:
+async def publish(session: Transaction, row: TenantRow, *, now: datetime, new: bool) -> TenantRow:
     """Next revision: stored and staged as TenantConfigured (key = tenant id) together."""
     row = replace(row, revision=row.revision + 1, updated_at=now)
     event = event_row(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.commands import DecideDossier
 from intake.application.transition import Target, transition
 from intake.domain.dossier import Dossier
 from intake.domain.lifecycle import Action
 
 
-async def decide_dossier(session: AsyncSession, target: Target, cmd: DecideDossier) -> Dossier:
+async def decide_dossier(session: Transaction, target: Target, cmd: DecideDossier) -> Dossier:
     return await transition(
         session,
         target,

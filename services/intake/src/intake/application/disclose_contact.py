@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from intake.adapters import dossier_repo, history_repo, tenant_repo
 from intake.adapters.history_repo import AuditRow
+from intake.adapters.transaction import Transaction
 from intake.domain.dossier import Dossier
 from intake.domain.errors import NotFound, dossier_not_found
 
 
-async def _belongs(session: AsyncSession, d: Dossier, tenant_id: str) -> bool:
+async def _belongs(session: Transaction, d: Dossier, tenant_id: str) -> bool:
     """The commune receives or resolves the dossier, or absorbed (merged) the one that does
     while the dossier has not moved yet."""
     if tenant_id in (d.tenant_id, d.resolving_tenant_id):
@@ -29,7 +28,7 @@ class ContactChannel(StrEnum):
 
 
 async def disclose_contact(
-    session: AsyncSession,
+    session: Transaction,
     *,
     tenant_id: str,
     dossier_id: str,
@@ -59,7 +58,7 @@ async def disclose_contact(
 
 
 async def disclose_missing_items(
-    session: AsyncSession, *, tenant_id: str, dossier_id: str, actor: str, now: datetime
+    session: Transaction, *, tenant_id: str, dossier_id: str, actor: str, now: datetime
 ) -> list[str]:
     """Form 02's list for notify's letter and message: free text typed by the clerk, so it
     never travels in events (SupplementRequested v2); read here, audited, at send time."""

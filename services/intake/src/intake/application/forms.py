@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from intake.adapters import dossier_repo, tenant_repo
-from intake.adapters.tables import dossier_steps
+from intake.adapters.dossier_store import SqlDossiers
+from intake.adapters.transaction import Transaction
 from intake.application.ports import StatutoryClock
 from intake.domain.access import TenantScope
 from intake.domain.errors import Conflict
@@ -33,18 +31,8 @@ class DeskForm:
     items: tuple[str, ...]  # Form 02: everything missing; Form 03: the reasons
 
 
-async def _issued_at(session: AsyncSession, dossier_id: str, action: Action) -> datetime | None:
-    s = dossier_steps
-    return await session.scalar(
-        select(s.c.at)
-        .where(s.c.dossier_id == dossier_id, s.c.action == action.value)
-        .order_by(s.c.seq.desc())
-        .limit(1)
-    )
-
-
 async def build_form(
-    session: AsyncSession,
+    session: Transaction,
     *,
     scope: TenantScope,
     tenant_id: str,
@@ -69,7 +57,11 @@ async def build_form(
             )
         items = tuple(x for x in (d.reason_text or "").split("\n") if x.strip())
         action = Action.REFUSE
-    issued = await _issued_at(session, d.dossier_id, action) or d.completed_at or d.received_at
+    issued = (
+        await SqlDossiers(session).last_step_at(d.dossier_id, action.value)
+        or d.completed_at
+        or d.received_at
+    )
     tenant = await tenant_repo.get_tenant(session, d.tenant_id, cached=True)
     procedure = clock.procedure(d.procedure_code, d.procedure_version)
     return DeskForm(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.ports import StatutoryClock
 from intake.application.transition import Target, transition
 from intake.domain.dossier import Change, Dossier
@@ -11,7 +10,7 @@ from intake.domain.lifecycle import Action
 
 
 async def mark_result_ready(
-    session: AsyncSession, target: Target, *, clock: StatutoryClock
+    session: Transaction, target: Target, *, clock: StatutoryClock
 ) -> Dossier:
     """Carries the procedure's practices (ceremony, condolence letter) for notify."""
 

@@ -24,27 +24,18 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from motcua_contracts.events.dossiers_v1 import DossierReassigned
-from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intake.adapters import tenant_repo
+from intake.adapters import merger_repo, tenant_repo
 from intake.adapters.events import stage_event
 from intake.adapters.history_repo import AuditRow, StepRow, add_audit, add_step
-from intake.adapters.tables import (
-    dossier_audit,
-    dossier_steps,
-    dossiers,
-    satisfaction_ratings,
-    scheduled_mergers,
-)
+from intake.adapters.transaction import Transaction, Transactions
 from intake.application.commands import ConfigureTenant, MergeTenants
 from intake.application.configure_tenant import StatutoryDaysOn, configure_tenant, publish
 from intake.domain.errors import Conflict, DomainError, NotFound
-from intake.domain.lifecycle import Status
+from intake.domain.lifecycle import CLOSED
 from intake.domain.tenants import RECEIVING, TenantStatus
 
-# Dossiers in these states are history: they stay with the unit that handled them.
-CLOSED = frozenset({Status.RETURNED, Status.REFUSED, Status.WITHDRAWN})
+# Closed dossiers (lifecycle.CLOSED) are history: they stay with the unit that handled them.
 BATCH = 200
 log = logging.getLogger(__name__)
 
@@ -82,7 +73,7 @@ def _from_json(raw: str) -> MergeTenants:
 
 
 async def _check_sources(
-    session: AsyncSession, sources: tuple[str, ...], cmd: MergeTenants, province: str
+    session: Transaction, sources: tuple[str, ...], cmd: MergeTenants, province: str
 ) -> None:
     for tenant_id in sources:
         source = await tenant_repo.get_tenant(session, tenant_id)
@@ -105,7 +96,7 @@ async def _check_sources(
 
 
 async def schedule_merger(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Transactions,
     cmd: MergeTenants,
     *,
     now: datetime,
@@ -140,30 +131,22 @@ async def schedule_merger(
                 )
             province = target.province_code
         await _check_sources(session, sources, cmd, province)
-        pending = (
-            await session.execute(
-                select(scheduled_mergers.c.command).where(
-                    scheduled_mergers.c.applied_at.is_(None),
-                    scheduled_mergers.c.target == cmd.target,
-                )
-            )
-        ).scalars()
+        pending = await merger_repo.pending_commands(session, cmd.target)
         if not any(_from_json(raw) == cmd for raw in pending):  # the same request again
-            await session.execute(
-                insert(scheduled_mergers).values(
-                    merger_id=new_id(),
-                    target=cmd.target,
-                    command=_to_json(cmd),
-                    effective_at=cmd.effective_at,
-                    recorded_at=now,
-                    recorded_by=actor[:200],
-                )
+            await merger_repo.record(
+                session,
+                merger_id=new_id(),
+                target=cmd.target,
+                command=_to_json(cmd),
+                effective_at=cmd.effective_at,
+                recorded_at=now,
+                recorded_by=actor[:200],
             )
     return MergeReport(cmd.target, sources, 0, 0, scheduled=True)
 
 
 async def apply_due_mergers(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Transactions,
     *,
     now: datetime,
     statutory_days: StatutoryDaysOn,
@@ -171,16 +154,7 @@ async def apply_due_mergers(
 ) -> list[MergeReport]:
     """The mergers whose effective moment has come, applied in the order of their dates."""
     async with sessions() as session:
-        due = (
-            await session.execute(
-                select(scheduled_mergers.c.merger_id, scheduled_mergers.c.command)
-                .where(
-                    scheduled_mergers.c.applied_at.is_(None),
-                    scheduled_mergers.c.effective_at <= now,
-                )
-                .order_by(scheduled_mergers.c.effective_at, scheduled_mergers.c.merger_id)
-            )
-        ).all()
+        due = await merger_repo.due(session, now)
     reports = []
     for merger_id, raw in due:
         cmd = _from_json(raw)
@@ -199,11 +173,7 @@ async def apply_due_mergers(
             continue
         # Applying twice is harmless (see above): a crash here only repeats the merger.
         async with sessions() as session, session.begin():
-            await session.execute(
-                update(scheduled_mergers)
-                .where(scheduled_mergers.c.merger_id == merger_id)
-                .values(applied_at=now)
-            )
+            await merger_repo.mark_applied(session, merger_id, now)
         reports.append(report)
     return reports
 
@@ -220,7 +190,7 @@ def _sources(cmd: MergeTenants) -> tuple[str, ...]:
 
 
 async def merge_tenants(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Transactions,
     cmd: MergeTenants,
     *,
     now: datetime,
@@ -268,18 +238,12 @@ async def merge_tenants(
         if count < batch:
             break
     async with sessions() as session:
-        kept = await session.scalar(
-            select(func.count())
-            .select_from(dossiers)
-            .where(
-                or_(dossiers.c.tenant_id.in_(sources), dossiers.c.resolving_tenant_id.in_(sources))
-            )
-        )
-    return MergeReport(cmd.target, sources, moved, int(kept or 0))
+        kept = await merger_repo.count_of(session, sources)
+    return MergeReport(cmd.target, sources, moved, kept)
 
 
 async def _target(
-    session: AsyncSession, cmd: MergeTenants, *, now: datetime, statutory_days: StatutoryDaysOn
+    session: Transaction, cmd: MergeTenants, *, now: datetime, statutory_days: StatutoryDaysOn
 ) -> tenant_repo.TenantRow:
     if cmd.target_config is not None:
         if cmd.target_config.tenant_id != cmd.target:
@@ -307,7 +271,7 @@ async def _target(
 
 
 async def _move_batch(
-    session: AsyncSession,
+    session: Transaction,
     sources: tuple[str, ...],
     cmd: MergeTenants,
     *,
@@ -315,25 +279,9 @@ async def _move_batch(
     actor: str,
     limit: int,
 ) -> int:
-    query = (
-        select(
-            dossiers.c.dossier_id,
-            dossiers.c.code,
-            dossiers.c.tenant_id,
-            dossiers.c.resolving_tenant_id,
-            dossiers.c.status,
-            dossiers.c.version,
-        )
-        .where(
-            or_(dossiers.c.tenant_id.in_(sources), dossiers.c.resolving_tenant_id.in_(sources)),
-            dossiers.c.status.not_in([s.value for s in CLOSED]),
-        )
-        .order_by(dossiers.c.dossier_id)
-        .limit(limit)
+    rows = await merger_repo.open_batch(
+        session, sources, closed=[s.value for s in CLOSED], limit=limit
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = (await session.execute(query)).all()
     for d in rows:
         receiving = cmd.target if d.tenant_id in sources else d.tenant_id
         resolving = (
@@ -342,18 +290,10 @@ async def _move_batch(
             else (d.resolving_tenant_id or d.tenant_id)
         )
         version = d.version + 1
-        await session.execute(
-            update(dossiers)
-            .where(dossiers.c.dossier_id == d.dossier_id)
-            .values(
-                tenant_id=receiving, resolving_tenant_id=resolving, version=version, updated_at=now
-            )
-        )
         # The history follows the dossier, so C's staff read it whole.
-        for table in (dossier_steps, dossier_audit, satisfaction_ratings):
-            await session.execute(
-                update(table).where(table.c.dossier_id == d.dossier_id).values(tenant_id=receiving)
-            )
+        await merger_repo.reassign(
+            session, d.dossier_id, receiving=receiving, resolving=resolving, version=version, at=now
+        )
         await add_step(
             session,
             dossier_id=d.dossier_id,
@@ -370,7 +310,7 @@ async def _move_batch(
                 None,
             ),
         )
-        changes = [("tenant_id", d.tenant_id, receiving)]
+        changes: list[tuple[str, str | None, str]] = [("tenant_id", d.tenant_id, receiving)]
         changes.append(("resolving_tenant_id", d.resolving_tenant_id, resolving))
         await add_audit(
             session,

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from intake.adapters import tenant_repo
+from intake.adapters.transaction import Transaction
 from intake.application.ports import ProcedureInfo, ProcedureTerms, StatutoryClock
 from intake.domain.errors import NotFound
 
 
 async def preview_terms(
-    session: AsyncSession,
+    session: Transaction,
     *,
     tenant_id: str,
     procedure_code: str,

@@ -8,18 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from intake.adapters import dossier_repo, history_repo, lookup_attempts
-from intake.adapters.tables import ceremonies
+from intake.adapters import ceremony_repo, dossier_repo, history_repo, lookup_attempts
+from intake.adapters.transaction import Transaction
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import ProcedureStep, StatutoryClock
 from intake.domain.applicant import mask_name
 from intake.domain.ceremony import SCHEDULABLE, occasion_of
 from intake.domain.dossier import Dossier
 from intake.domain.errors import TooManyRequests
-from intake.domain.lifecycle import FINISHED, STATUS_VI, Status
+from intake.domain.lifecycle import STATUS_VI, Status
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,7 @@ def _current(status: Status, keys: list[str], last_key: str | None) -> int:
     return 0
 
 
-async def find_by_token(session: AsyncSession, tokens: LookupTokens, token: str) -> Dossier | None:
+async def find_by_token(session: Transaction, tokens: LookupTokens, token: str) -> Dossier | None:
     if not 16 <= len(token) <= 64:
         return None
     return await dossier_repo.find_by_lookup_hash(session, tokens.hash(token))
@@ -106,7 +103,7 @@ def code_locked(retry_after_seconds: int) -> TooManyRequests:
 
 
 async def find_by_code_and_phone(
-    session: AsyncSession, code: str, last4: str, *, guard: LookupGuard, now: datetime
+    session: Transaction, code: str, last4: str, *, guard: LookupGuard, now: datetime
 ) -> Dossier | None:
     """The dossier if the digits match. Every attempt on an existing code is counted in the
     database before the digits are compared (so parallel guesses on any replica share the
@@ -131,7 +128,7 @@ async def find_by_code_and_phone(
 
 
 async def public_view(
-    session: AsyncSession,
+    session: Transaction,
     record: Dossier,
     *,
     tokens: LookupTokens,
@@ -158,11 +155,12 @@ async def public_view(
         masked_name=mask_name(record.applicant_name),
         procedure_name=procedure.name_vi,
         status_vi=STATUS_VI[record.status],
-        finished=record.status in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN),
+        finished=record.closed,
         milestones=milestones,
         received_at=record.received_at,
         due_at=record.due_at,
-        late=_late(record, now),
+        # Late against the date promised to the citizen: the apology's new one, once issued.
+        late=record.is_late(now, promised=record.apology_new_due_at),
         apology_new_due_at=record.apology_new_due_at,
         apology_reason_vi=record.apology_reason_vi,
         can_rate=record.status is Status.RETURNED and not record.rated,
@@ -172,31 +170,15 @@ async def public_view(
 
 
 async def _ceremony(
-    session: AsyncSession, record: Dossier, practices: Iterable[str]
+    session: Transaction, record: Dossier, practices: Iterable[str]
 ) -> PublicCeremony | None:
     """The scheduled hand-over, while it is still ahead of the family (decided or result
     ready); once the result is returned, the ceremony has happened."""
     occasion = occasion_of(practices)
     if occasion is None or record.status not in SCHEDULABLE:
         return None
-    row = (
-        await session.execute(
-            select(ceremonies.c.ceremony_at, ceremonies.c.place_vi).where(
-                ceremonies.c.dossier_id == record.dossier_id
-            )
-        )
-    ).first()
+    row = await ceremony_repo.find(session, record.dossier_id)
     return None if row is None else PublicCeremony(row.ceremony_at, row.place_vi, occasion)
-
-
-def _late(record: Dossier, now: datetime) -> bool:
-    """Late against the date promised to the citizen: the apology's new one, once issued."""
-    promised = record.apology_new_due_at
-    if promised is None or promised <= record.due_at:
-        return record.is_late(now)
-    if record.status in FINISHED:
-        return record.completed_at is not None and record.completed_at > promised
-    return now > promised
 
 
 __all__ = ["find_by_code_and_phone", "find_by_token", "public_view"]

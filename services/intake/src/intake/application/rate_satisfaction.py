@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.commands import RateSatisfaction
 from intake.application.transition import dossiers_of
 from intake.domain.dossier import Dossier
 
 
 async def rate_satisfaction(
-    session: AsyncSession,
+    session: Transaction,
     dossier: Dossier,
     cmd: RateSatisfaction,
     *,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from intake.adapters import dossier_repo, tenant_repo
+from intake.adapters.transaction import Transaction
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
 from intake.domain.access import TenantScope
@@ -43,7 +42,7 @@ class Receipt:
 
 
 async def build_receipt(
-    session: AsyncSession,
+    session: Transaction,
     *,
     scope: TenantScope,
     tenant_id: str,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from intake.adapters import tenant_repo
+from intake.adapters.transaction import Transaction
 from intake.application.ports import StatutoryClock
 from intake.application.transition import Target, dossiers_of, load
 from intake.domain.dossier import Dossier
@@ -12,7 +11,7 @@ from intake.domain.lifecycle import Action
 
 
 async def receive_supplement(
-    session: AsyncSession, target: Target, *, clock: StatutoryClock
+    session: Transaction, target: Target, *, clock: StatutoryClock
 ) -> Dossier:
     """The appointment moves as the statutory clock says: paused for the supplement and resumed,
     or restarted, by the procedure version's policy for the dossier's channel."""

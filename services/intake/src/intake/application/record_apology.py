@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.transition import dossiers_of
 
 
@@ -25,7 +24,7 @@ class ApologyFact:
     reason_vi: str | None  # None: a version 1 event, which carried only a reason code
 
 
-async def record_apology(session: AsyncSession, fact: ApologyFact) -> bool:
+async def record_apology(session: Transaction, fact: ApologyFact) -> bool:
     """True when the dossier changed; False for an unknown dossier or a stale event."""
     dossiers = dossiers_of(session)
     dossier = await dossiers.find_unscoped(fact.dossier_id)

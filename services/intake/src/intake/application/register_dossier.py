@@ -8,10 +8,9 @@ import uuid
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from intake.adapters import tenant_repo
 from intake.adapters.tenant_repo import TenantRow
+from intake.adapters.transaction import Transaction
 from intake.application.commands import RegisterDossier
 from intake.application.lookup_tokens import LookupTokens
 from intake.application.ports import StatutoryClock
@@ -24,7 +23,7 @@ from intake.domain.time import VN
 
 
 async def register_dossier(
-    session: AsyncSession,
+    session: Transaction,
     cmd: RegisterDossier,
     *,
     actor: Principal,
@@ -104,7 +103,7 @@ async def register_dossier(
 
 
 async def _resolving_unit(
-    session: AsyncSession, receiving: TenantRow, resolving_id: str | None
+    session: Transaction, receiving: TenantRow, resolving_id: str | None
 ) -> TenantRow:
     """Any commune of the same province that currently receives dossiers (default: this one)."""
     if resolving_id is None or resolving_id == receiving.tenant_id:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.commands import RequestSupplement
 from intake.application.transition import Target, transition
 from intake.domain.dossier import Dossier
@@ -11,7 +10,7 @@ from intake.domain.lifecycle import Action
 
 
 async def request_supplement(
-    session: AsyncSession, target: Target, cmd: RequestSupplement
+    session: Transaction, target: Target, cmd: RequestSupplement
 ) -> Dossier:
     return await transition(
         session,

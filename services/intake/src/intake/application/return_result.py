@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.commands import ReturnResult
 from intake.application.transition import Target, transition
 from intake.domain.dossier import Dossier
 from intake.domain.lifecycle import Action
 
 
-async def return_result(session: AsyncSession, target: Target, cmd: ReturnResult) -> Dossier:
+async def return_result(session: Transaction, target: Target, cmd: ReturnResult) -> Dossier:
     return await transition(
         session,
         target,

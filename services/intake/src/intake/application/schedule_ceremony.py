@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from motcua_contracts.events.dossiers_v1 import CeremonyOccasion, CeremonyScheduled
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters import dossier_repo, history_repo, tenant_repo
+from intake.adapters import ceremony_repo, dossier_repo, history_repo, tenant_repo
+from intake.adapters.ceremony_repo import CeremonyRow
 from intake.adapters.events import stage_event
 from intake.adapters.history_repo import AuditRow
-from intake.adapters.tables import ceremonies
+from intake.adapters.transaction import Transaction
 from intake.application.ports import StatutoryClock
 from intake.application.transition import Target
 from intake.domain.access import check_side
@@ -38,11 +37,9 @@ class Ceremony:
     change: str | None = None  # created | changed | unchanged, in the PUT's answer
 
 
-async def get_ceremony(session: AsyncSession, target: Target, *, clock: StatutoryClock) -> Ceremony:
+async def get_ceremony(session: Transaction, target: Target, *, clock: StatutoryClock) -> Ceremony:
     d = await dossier_repo.get_dossier(session, target.scope, target.tenant_id, target.dossier_id)
-    row = (
-        await session.execute(select(ceremonies).where(ceremonies.c.dossier_id == d.dossier_id))
-    ).first()
+    row = await ceremony_repo.find(session, d.dossier_id)
     if row is None:
         raise NotFound("ceremony.not_scheduled", "Hồ sơ này chưa được hẹn lịch tổ chức lễ trao.")
     occasion = occasion_of(clock.procedure(d.procedure_code, d.procedure_version).practices)
@@ -52,7 +49,7 @@ async def get_ceremony(session: AsyncSession, target: Target, *, clock: Statutor
 
 
 async def schedule_ceremony(
-    session: AsyncSession,
+    session: Transaction,
     target: Target,
     *,
     ceremony_at: datetime,
@@ -79,11 +76,7 @@ async def schedule_ceremony(
     schedule = check_schedule(
         ceremony_at, place_vi, now=target.now, working_day=working, office_hours=within
     )
-    current = (
-        await session.execute(
-            select(ceremonies).where(ceremonies.c.dossier_id == d.dossier_id).with_for_update()
-        )
-    ).first()
+    current = await ceremony_repo.find(session, d.dossier_id, for_update=True)
     if (
         current is not None
         and current.ceremony_at == schedule.ceremony_at
@@ -99,20 +92,15 @@ async def schedule_ceremony(
             "unchanged",
         )
     revision = 1 if current is None else current.revision + 1
-    values = {
-        "tenant_id": d.tenant_id,
-        "ceremony_at": schedule.ceremony_at,
-        "place_vi": schedule.place_vi,
-        "revision": revision,
-        "updated_at": target.now,
-        "updated_by": target.actor.subject,
-    }
-    if current is None:
-        await session.execute(insert(ceremonies).values(dossier_id=d.dossier_id, **values))
-    else:
-        await session.execute(
-            update(ceremonies).where(ceremonies.c.dossier_id == d.dossier_id).values(**values)
-        )
+    await ceremony_repo.store(
+        session,
+        d.dossier_id,
+        tenant_id=d.tenant_id,
+        ceremony=CeremonyRow(schedule.ceremony_at, schedule.place_vi, revision),
+        at=target.now,
+        by=target.actor.subject,
+        exists=current is not None,
+    )
     await history_repo.add_audit(
         session,
         dossier_id=d.dossier_id,

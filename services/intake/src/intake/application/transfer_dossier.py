@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.commands import TransferDossier
 from intake.application.transition import Target, transition
 from intake.domain.dossier import Dossier
 from intake.domain.lifecycle import Action
 
 
-async def transfer_dossier(session: AsyncSession, target: Target, cmd: TransferDossier) -> Dossier:
+async def transfer_dossier(session: Transaction, target: Target, cmd: TransferDossier) -> Dossier:
     return await transition(
         session,
         target,

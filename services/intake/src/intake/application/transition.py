@@ -6,9 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from intake.adapters.dossier_store import SqlDossiers
+from intake.adapters.transaction import Transaction
 from intake.application.ports import Dossiers
 from intake.domain.access import Principal, TenantScope, check_side
 from intake.domain.dossier import Change, Dossier
@@ -26,7 +25,7 @@ class Target:
     now: datetime
 
 
-def dossiers_of(session: AsyncSession) -> Dossiers:
+def dossiers_of(session: Transaction) -> Dossiers:
     """The repository on the request's transaction."""
     return SqlDossiers(session)
 
@@ -39,7 +38,7 @@ async def load(dossiers: Dossiers, target: Target, action: Action) -> Dossier:
 
 
 async def transition(
-    session: AsyncSession,
+    session: Transaction,
     target: Target,
     action: Action,
     behaviour: Callable[[Dossier], Change | Awaitable[Change]],

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from intake.adapters.transaction import Transaction
 from intake.application.transition import Target, transition
 from intake.domain.dossier import Dossier
 from intake.domain.lifecycle import Action
 
 
 async def withdraw_dossier(
-    session: AsyncSession, target: Target, *, note: str | None = None
+    session: Transaction, target: Target, *, note: str | None = None
 ) -> Dossier:
     return await transition(
         session,
