@@ -188,9 +188,9 @@ def policy_violations(docs: list[Doc]) -> list[str]:
             for env in c.get("env") or []:
                 # A path (_FILE, _DIR) or a list of names (_NAMES) says where secrets are.
                 where_only = env["name"].endswith(("_FILE", "_DIR", "_NAMES"))
-                if SECRET_NAME.search(env["name"]) and not where_only:
-                    if "secretKeyRef" not in (env.get("valueFrom") or {}):
-                        found.append(f"{at}: {env['name']} is not read from a Secret")
+                from_secret = "secretKeyRef" in (env.get("valueFrom") or {})
+                if SECRET_NAME.search(env["name"]) and not where_only and not from_secret:
+                    found.append(f"{at}: {env['name']} is not read from a Secret")
                 value = str(env.get("value", ""))
                 if re.search(r"://[^/\s:@]+:[^/\s@]+@", value):
                     found.append(f"{at}: {env['name']} carries credentials inline")

@@ -299,16 +299,15 @@ async def test_two_replicas_fire_each_timer_exactly_once_across_a_kill(run: Run)
                     str(envelope.event_id)
                 )
         assert fired_keys <= set(ids_per_key)  # none lost
-        async with _database(run.database_url) as db:
-            async with db.sessions() as s:
-                since = {
-                    (r.subject_id, r.timer_key)
-                    for r in await s.execute(
-                        select(timers.c.subject_id, timers.c.timer_key).where(
-                            timers.c.tenant_id == run.tenant, timers.c.fired_at.is_not(None)
-                        )
+        async with _database(run.database_url) as db, db.sessions() as s:
+            since = {
+                (r.subject_id, r.timer_key)
+                for r in await s.execute(
+                    select(timers.c.subject_id, timers.c.timer_key).where(
+                        timers.c.tenant_id == run.tenant, timers.c.fired_at.is_not(None)
                     )
-                }
+                )
+            }
         assert set(ids_per_key) <= since  # none invented (later ones fired on a loaded machine)
         assert all(len(ids) == 1 for ids in ids_per_key.values())  # none fired twice
     finally:

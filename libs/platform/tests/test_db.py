@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 from motcua_platform.db import make_engine
@@ -17,10 +18,8 @@ async def _increment(engine: AsyncEngine, arrived: asyncio.Barrier) -> None:
         value = await conn.scalar(text("SELECT value FROM counter WHERE id = 1"))
         # Every writer has read before any writes: the worst interleaving, every time.
         # (A write lock taken at BEGIN serializes them instead: each waits at BEGIN.)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(arrived.wait(), timeout=0.05)
-        except TimeoutError:
-            pass
         await conn.execute(text("UPDATE counter SET value = :v WHERE id = 1"), {"v": value + 1})
 
 

@@ -26,10 +26,9 @@ def _relay(sessions, publisher, batch: int = 500) -> OutboxRelay:  # type: ignor
 async def test_only_committed_rows_leave_and_in_order(sessions) -> None:  # type: ignore[no-untyped-def]
     async with sessions() as s, s.begin():
         await add_to_outbox(s, outbox, [_msg(i) for i in range(5)])
-    async with sessions() as s:
-        async with s.begin():
-            await add_to_outbox(s, outbox, [_msg(99)])
-            await s.rollback()
+    async with sessions() as s, s.begin():
+        await add_to_outbox(s, outbox, [_msg(99)])
+        await s.rollback()
     publisher = RecordingPublisher()
     relay = _relay(sessions, publisher, batch=2)
     while await relay.relay_once():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -134,10 +135,8 @@ def build_runtime(
                 statutory_days=statutory_working_days,
                 after_commit=runtime.nudge_relay,
             )
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=settings.merger_poll_seconds)
-            except TimeoutError:
-                pass
 
     runtime.timers = [due_mergers]
     return runtime

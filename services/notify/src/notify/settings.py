@@ -61,9 +61,8 @@ class NotifySettings(AuthSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_notify(self) -> NotifySettings:
-        if self.environment == "production":
-            if not self.intake_token_file:
-                raise ValueError("production needs MOTCUA_NOTIFY_INTAKE_TOKEN_FILE")
+        if self.environment == "production" and not self.intake_token_file:
+            raise ValueError("production needs MOTCUA_NOTIFY_INTAKE_TOKEN_FILE")
         if self.intake_token_file and "{tenant_id}" not in self.intake_token_file:
             raise ValueError(
                 "MOTCUA_NOTIFY_INTAKE_TOKEN_FILE names the commune ({tenant_id}): intake "

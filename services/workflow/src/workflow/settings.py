@@ -22,7 +22,7 @@ class WorkflowSettings(AuthSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_workflow(self) -> WorkflowSettings:
-        if self.environment == "production":
-            if self.clock_offset_seconds or self.timer_test_delay_seconds:
-                raise ValueError("production runs on the real clock, without test delays")
+        test_time = self.clock_offset_seconds or self.timer_test_delay_seconds
+        if self.environment == "production" and test_time:
+            raise ValueError("production runs on the real clock, without test delays")
         return self

@@ -8,6 +8,7 @@ each group's committed offset.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Sequence
@@ -179,10 +180,8 @@ class LocalBus:
         if stop.is_set():
             return
         async with self._new_messages:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_messages.wait(), timeout=seconds)
-            except TimeoutError:
-                pass
 
 
 def _inbound(row: object) -> InboundMessage:

@@ -7,6 +7,7 @@ standalone mode needs the very same outbox on SQLite, relayed to the in-process 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -327,10 +328,8 @@ class _Unacknowledged(Exception):
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 async def _wait_any(stop: asyncio.Event, wakeup: asyncio.Event, seconds: float) -> None:

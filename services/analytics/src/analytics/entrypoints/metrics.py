@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from prometheus_client import Gauge
@@ -63,7 +64,5 @@ async def run_gauges(deps: AnalyticsDeps, stop: asyncio.Event) -> None:
             await refresh_gauges(deps)
         except Exception:
             log.exception("gauge refresh failed")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=period)
-        except TimeoutError:
-            pass

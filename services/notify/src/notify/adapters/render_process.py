@@ -68,10 +68,7 @@ def _worker_main(conn_in: Connection, conn_out: Connection, memory_mb: int) -> N
         except (EOFError, OSError):  # the parent is gone
             return
         try:
-            if op == "check":
-                rendered = engine.check(template)
-            else:
-                rendered = engine.render(template, context)
+            rendered = engine.check(template) if op == "check" else engine.render(template, context)
             reply: tuple[Any, ...] = ("ok", rendered.subject, rendered.body)
         except Invalid as exc:
             reply = ("invalid", exc.code, exc.message_vi, exc.field)
