@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notify.adapters.store import claimed_of
 from notify.adapters.tables import deliveries, notifications
 from notify.application.ports import Claimed
 from notify.application.views import PrintJob
@@ -81,7 +82,7 @@ async def letter(
     r = (
         await session.execute(
             select(d, n.c.dossier_id, n.c.kind, n.c.recipient, n.c.chain, n.c.facts)
-            .add_columns(n.c.best_effort, n.c.source_event_id)
+            .add_columns(n.c.best_effort, n.c.source_event_id, n.c.trace_context)
             .join(n, n.c.notification_id == d.c.notification_id)
             .where(
                 d.c.delivery_id == delivery_id,
@@ -93,22 +94,7 @@ async def letter(
     ).first()
     if r is None:
         return None
-    job = Claimed(
-        delivery_id=r.delivery_id,
-        notification_id=r.notification_id,
-        tenant_id=r.tenant_id,
-        dossier_id=r.dossier_id,
-        channel=Channel.LETTER,
-        step=r.step,
-        attempts=r.attempts,
-        kind=r.kind,
-        recipient=r.recipient,
-        chain=tuple(Channel(c) for c in r.chain),
-        facts=dict(r.facts),
-        best_effort=bool(r.best_effort),
-        source_event_id=r.source_event_id,
-    )
-    return job, r.letter_number, r.letter_date
+    return claimed_of(r), r.letter_number, r.letter_date
 
 
 async def move_to_printed(

@@ -324,25 +324,28 @@ async def claim_due(
             .where(d.c.delivery_id.in_(ids))
         )
     ).all()
-    return [
-        Claimed(
-            delivery_id=r.delivery_id,
-            notification_id=r.notification_id,
-            tenant_id=r.tenant_id,
-            dossier_id=r.dossier_id,
-            channel=Channel(r.channel),
-            step=r.step,
-            attempts=r.attempts,
-            kind=r.kind,
-            recipient=r.recipient,
-            chain=tuple(Channel(c) for c in r.chain),
-            facts=dict(r.facts),
-            best_effort=bool(r.best_effort),
-            source_event_id=r.source_event_id,
-            trace_context=dict(r.trace_context) if r.trace_context else None,
-        )
-        for r in rows
-    ]
+    return [claimed_of(r) for r in rows]
+
+
+def claimed_of(r: Any) -> Claimed:
+    """A delivery row joined with its notification's columns, as the dispatcher and the print
+    desk both read it."""
+    return Claimed(
+        delivery_id=r.delivery_id,
+        notification_id=r.notification_id,
+        tenant_id=r.tenant_id,
+        dossier_id=r.dossier_id,
+        channel=Channel(r.channel),
+        step=r.step,
+        attempts=r.attempts,
+        kind=r.kind,
+        recipient=r.recipient,
+        chain=tuple(Channel(c) for c in r.chain),
+        facts=dict(r.facts),
+        best_effort=bool(r.best_effort),
+        source_event_id=r.source_event_id,
+        trace_context=dict(r.trace_context) if r.trace_context else None,
+    )
 
 
 async def release_claim(session: AsyncSession, delivery_id: str, *, attempts: int) -> bool:
